@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Runs every compiled test file (`*.test.js` under packages/*/dist and e2e/dist) with Node's
+// built-in test runner. Unit tests run first (two at a time), then the system tests one at a
+// time, since those start real coordinator and provider processes that compete for the 2 cores.
+// Usage: node scripts/run-tests.mjs [substring filter...]
+import { readdirSync, statSync, existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import { spawnSync } from "node:child_process";
+
+const root = new URL("..", import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith(".test.js")) out.push(p);
+  }
+  return out;
+}
+
+const distDirs = [
+  ...readdirSync(join(root, "packages")).map((p) => join(root, "packages", p, "dist")),
+  join(root, "e2e", "dist"),
+].filter(existsSync);
+const all = distDirs
+  .flatMap((d) => walk(d, []))
+  .map((p) => relative(root, p))
+  .filter((p) => filters.length === 0 || filters.some((f) => p.includes(f)))
+  .sort();
+const unit = all.filter((p) => !p.startsWith("e2e/"));
+const system = all.filter((p) => p.startsWith("e2e/"));
+
+let failed = false;
+for (const [files, concurrency] of [[unit, 2], [system, 1]]) {
+  if (files.length === 0) continue;
+  const r = spawnSync(
+    process.execPath,
+    ["--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
+    { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+  );
+  if (r.status !== 0) failed = true;
+}
+if (all.length === 0) {
+  console.error("no test files found (did the build run?)");
+  process.exit(1);
+}
+process.exit(failed ? 1 : 0);
