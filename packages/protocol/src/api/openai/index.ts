@@ -1,0 +1,3 @@
+export * from "./chat-request.js";
+export * from "./chat-encode.js";
+export * from "./errors.js";

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { ApiKindSchema } from "./common.js";
+import { SealedRequestSchema } from "../seal/index.js";
+
+/** Frames the coordinator sends to a provider. */
+
+export const RegisteredFrameSchema = z.object({
+  type: z.literal("registered"),
+  provider_id: z.string().min(1).max(128),
+  protocol_version: z.number().int().positive(),
+  heartbeat_interval_ms: z.number().int().positive(),
+  trust_level: z.enum(["none", "self_signed", "hardware"]),
+});
+export type RegisteredFrame = z.infer<typeof RegisteredFrameSchema>;
+
+/** A sealed request plus the routing metadata the coordinator needs in clear. */
+export const InferenceRequestFrameSchema = z.object({
+  type: z.literal("inference_request"),
+  request_id: z.string().min(1).max(128),
+  api: ApiKindSchema,
+  model: z.string().min(1).max(256),
+  stream: z.boolean(),
+  max_tokens: z.number().int().positive(),
+  input_tokens_estimate: z.number().int().nonnegative(),
+  sealed: SealedRequestSchema,
+});
+export type InferenceRequestFrame = z.infer<typeof InferenceRequestFrameSchema>;
+
+export const CancelFrameSchema = z.object({
+  type: z.literal("cancel"),
+  request_id: z.string().min(1).max(128),
+  reason: z.string().max(256),
+});
+export type CancelFrame = z.infer<typeof CancelFrameSchema>;
+
+export const coordinatorFrameSchemas = {
+  registered: RegisteredFrameSchema,
+  inference_request: InferenceRequestFrameSchema,
+  cancel: CancelFrameSchema,
+} as const;
+
+export type CoordinatorFrame = RegisteredFrame | InferenceRequestFrame | CancelFrame;

@@ -1,0 +1,4 @@
+export * from "./common.js";
+export * from "./provider-frames.js";
+export * from "./coordinator-frames.js";
+export * from "./decode.js";

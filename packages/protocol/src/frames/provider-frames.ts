@@ -1,0 +1,107 @@
+import { z } from "zod";
+import { ErrorCodeSchema, FinishReasonSchema, SlotCapacitySchema, UsageSchema } from "./common.js";
+import { AttestationSchema } from "../attest/index.js";
+import { SealedChunkSchema } from "../seal/index.js";
+
+/** Frames a provider sends to the coordinator. */
+
+export const ProviderModelSchema = z.object({
+  id: z.string().min(1).max(256),
+  size_bytes: z.number().int().nonnegative(),
+  quantization: z.string().max(64),
+  context_length: z.number().int().positive(),
+  weight_hash: z.string().max(128).optional(),
+  template_render_ok: z.boolean(),
+});
+export type ProviderModel = z.infer<typeof ProviderModelSchema>;
+
+export const HardwareSchema = z.object({
+  platform: z.string().max(64),
+  arch: z.string().max(64),
+  cpu: z.string().max(256),
+  cores: z.number().int().positive(),
+  memory_gb: z.number().nonnegative(),
+  backend: z.string().max(64),
+});
+export type Hardware = z.infer<typeof HardwareSchema>;
+
+export const RegisterFrameSchema = z.object({
+  type: z.literal("register"),
+  protocol_version: z.number().int().positive(),
+  provider_version: z.string().max(64),
+  /** Self-signed: binds the Ed25519 identity key to this process's X25519 sealing key. */
+  attestation: AttestationSchema,
+  hardware: HardwareSchema,
+  models: z.array(ProviderModelSchema).min(1).max(16),
+  benchmark_tps: z.number().nonnegative().optional(),
+  account_token: z.string().max(512).optional(),
+});
+export type RegisterFrame = z.infer<typeof RegisterFrameSchema>;
+
+export const HeartbeatFrameSchema = z.object({
+  type: z.literal("heartbeat"),
+  status: z.enum(["idle", "serving", "draining"]),
+  active_models: z.array(z.string()).max(16),
+  system: z
+    .object({
+      cpu_load: z.number().nonnegative().optional(),
+      memory_used_gb: z.number().nonnegative().optional(),
+      memory_pressure: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+  backend_capacity: z.object({ slots: z.array(SlotCapacitySchema).max(16) }),
+  free_for_load_gb: z.number().nonnegative().optional(),
+});
+export type HeartbeatFrame = z.infer<typeof HeartbeatFrameSchema>;
+
+const requestId = z.string().min(1).max(128);
+
+export const InferenceAcceptedFrameSchema = z.object({
+  type: z.literal("inference_accepted"),
+  request_id: requestId,
+});
+export type InferenceAcceptedFrame = z.infer<typeof InferenceAcceptedFrameSchema>;
+
+/** One sealed piece of the response stream; `chunk` is opaque to the coordinator in e2e mode. */
+export const InferenceChunkFrameSchema = z.object({
+  type: z.literal("inference_chunk"),
+  request_id: requestId,
+  chunk: SealedChunkSchema,
+});
+export type InferenceChunkFrame = z.infer<typeof InferenceChunkFrameSchema>;
+
+export const InferenceCompleteFrameSchema = z.object({
+  type: z.literal("inference_complete"),
+  request_id: requestId,
+  usage: UsageSchema,
+  finish_reason: FinishReasonSchema,
+  response_hash: z.string().max(128).optional(),
+});
+export type InferenceCompleteFrame = z.infer<typeof InferenceCompleteFrameSchema>;
+
+export const InferenceErrorFrameSchema = z.object({
+  type: z.literal("inference_error"),
+  request_id: requestId,
+  code: ErrorCodeSchema,
+  message: z.string().max(2048),
+  retryable: z.boolean(),
+  usage: UsageSchema.optional(),
+});
+export type InferenceErrorFrame = z.infer<typeof InferenceErrorFrameSchema>;
+
+export const providerFrameSchemas = {
+  register: RegisterFrameSchema,
+  heartbeat: HeartbeatFrameSchema,
+  inference_accepted: InferenceAcceptedFrameSchema,
+  inference_chunk: InferenceChunkFrameSchema,
+  inference_complete: InferenceCompleteFrameSchema,
+  inference_error: InferenceErrorFrameSchema,
+} as const;
+
+export type ProviderFrame =
+  | RegisterFrame
+  | HeartbeatFrame
+  | InferenceAcceptedFrame
+  | InferenceChunkFrame
+  | InferenceCompleteFrame
+  | InferenceErrorFrame;

@@ -1,0 +1,25 @@
+export { SEAL_SUITE } from "./suite.js";
+export { SealError, type SealErrorCode } from "./errors.js";
+export {
+  generateEncryptionKeyPair,
+  keyId,
+  type EncryptionKeyPair,
+  type RecipientKey,
+} from "./keys.js";
+export {
+  SealedRecipientSchema,
+  SealedRequestSchema,
+  sealRequest,
+  openRequest,
+  type SealedRequest,
+  type SealedRequestResult,
+} from "./envelope.js";
+export {
+  SealedChunkSchema,
+  createStreamSealer,
+  createStreamOpener,
+  type SealedChunk,
+  type StreamSealer,
+  type StreamOpener,
+} from "./stream.js";
+export { encodeBase64, decodeBase64, isBase64, encodeHex, decodeHex, bytesEqual, utf8Encode, utf8Decode } from "./bytes.js";

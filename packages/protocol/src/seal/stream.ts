@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { aead } from "./aead.js";
+import { decodeBase64, encodeBase64, isBase64, utf8Encode } from "./bytes.js";
+import { SealError } from "./errors.js";
+
+/**
+ * Response-stream AEAD. ChaCha20-Poly1305 keyed by the request's response key;
+ * nonce = 4 zero bytes ‖ seq (u64 BE); AAD = "darkbloom/v1 chunk" ‖ seq (u64 BE) ‖ final (1 byte).
+ * The sequence number and final flag are authenticated, so reordering, replay, duplication,
+ * skipping, a flipped final flag and truncation (no final chunk) are all detected.
+ */
+
+export const SealedChunkSchema = z.object({
+  kid: z.string().min(1).max(64),
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  final: z.boolean(),
+  ct: z.string().refine(isBase64, "expected standard base64"),
+});
+export type SealedChunk = z.infer<typeof SealedChunkSchema>;
+
+export interface StreamSealer {
+  /** Seals the next chunk (seq 0, 1, …). After a final chunk the sealer refuses more. */
+  seal(data: Uint8Array, final: boolean): SealedChunk;
+}
+
+export interface StreamOpener {
+  /** Opens the next chunk; throws SealError unless it is exactly the expected next one. */
+  open(chunk: SealedChunk): Uint8Array;
+  /** Throws SealError("truncated") unless the final chunk has been opened. */
+  finish(): void;
+  /** True once the final chunk has been opened. */
+  readonly done: boolean;
+}
+
+const LABEL = utf8Encode("darkbloom/v1 chunk");
+const AAD_BYTES = LABEL.length + 9;
+const TAG_BYTES = 16;
+
+/** Fills the reusable nonce/AAD scratch buffers for `seq`/`final`. */
+function makeScratch(): { nonce: Uint8Array; aad: Uint8Array; set(seq: number, final: boolean): void } {
+  const nonce = new Uint8Array(12);
+  const aad = new Uint8Array(AAD_BYTES);
+  aad.set(LABEL, 0);
+  const nv = new DataView(nonce.buffer);
+  const av = new DataView(aad.buffer);
+  return {
+    nonce,
+    aad,
+    set(seq, final) {
+      const hi = Math.floor(seq / 0x1_0000_0000);
+      const lo = seq >>> 0;
+      nv.setUint32(4, hi);
+      nv.setUint32(8, lo);
+      av.setUint32(LABEL.length, hi);
+      av.setUint32(LABEL.length + 4, lo);
+      aad[AAD_BYTES - 1] = final ? 1 : 0;
+    },
+  };
+}
+
+function checkKey(responseKey: Uint8Array): Uint8Array {
+  if (!(responseKey instanceof Uint8Array) || responseKey.length !== 32) {
+    throw new SealError("malformed", "response key must be 32 bytes");
+  }
+  return responseKey.slice();
+}
+
+export function createStreamSealer(responseKey: Uint8Array, kid: string): StreamSealer {
+  const key = checkKey(responseKey);
+  const scratch = makeScratch();
+  let seq = 0;
+  let closed = false;
+  return {
+    seal(data, final) {
+      if (closed) throw new SealError("after_final", "stream sealer: already sealed the final chunk");
+      if (seq > Number.MAX_SAFE_INTEGER) throw new SealError("malformed", "stream sealer: sequence exhausted");
+      scratch.set(seq, final);
+      const ct = aead.seal(key, scratch.nonce, scratch.aad, data);
+      const chunk: SealedChunk = { kid, seq, final, ct: encodeBase64(ct) };
+      seq++;
+      if (final) closed = true;
+      return chunk;
+    },
+  };
+}
+
+export function createStreamOpener(responseKey: Uint8Array): StreamOpener {
+  const key = checkKey(responseKey);
+  const scratch = makeScratch();
+  let expected = 0;
+  let done = false;
+  let failed: SealError | undefined;
+  const fail = (err: SealError): never => {
+    failed = err;
+    throw err;
+  };
+  return {
+    get done() {
+      return done;
+    },
+    open(chunk) {
+      if (failed) throw failed;
+      if (done) return fail(new SealError("after_final", `sealed stream: chunk ${chunk.seq} after the final chunk`));
+      if (chunk.seq !== expected) {
+        return fail(new SealError("out_of_order", `sealed stream: expected chunk ${expected}, got ${chunk.seq}`));
+      }
+      let ct: Uint8Array;
+      try {
+        ct = decodeBase64(chunk.ct);
+      } catch {
+        return fail(new SealError("malformed", `sealed stream: chunk ${chunk.seq} is not base64`));
+      }
+      if (ct.length < TAG_BYTES) return fail(new SealError("malformed", `sealed stream: chunk ${chunk.seq} too short`));
+      scratch.set(chunk.seq, chunk.final);
+      let pt: Uint8Array;
+      try {
+        pt = aead.open(key, scratch.nonce, scratch.aad, ct);
+      } catch {
+        return fail(new SealError("auth_failed", `sealed stream: chunk ${chunk.seq} failed authentication`));
+      }
+      expected++;
+      if (chunk.final) done = true;
+      return pt;
+    },
+    finish() {
+      if (failed) throw failed;
+      if (!done) fail(new SealError("truncated", "sealed stream: ended without its final chunk"));
+    },
+  };
+}
