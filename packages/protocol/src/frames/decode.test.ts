@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { MAX_FRAME_BYTES } from "../version.js";
+import { FrameError, decodeCoordinatorFrame, decodeProviderFrame, encodeFrame } from "./decode.js";
+import type { HeartbeatFrame } from "./provider-frames.js";
+
+const heartbeat: HeartbeatFrame = {
+  type: "heartbeat",
+  status: "idle",
+  active_models: ["m"],
+  backend_capacity: {
+    slots: [
+      {
+        model: "m",
+        state: "idle",
+        num_running: 0,
+        num_waiting: 0,
+        max_concurrency: 4,
+        observed_decode_tps: 0,
+        observed_prefill_tps: 0,
+        active_token_budget_used: 0,
+        active_token_budget_max: 8192,
+        queued_token_budget: 0,
+      },
+    ],
+  },
+};
+
+test("round-trips a heartbeat frame", () => {
+  assert.deepEqual(decodeProviderFrame(encodeFrame(heartbeat)), heartbeat);
+});
+
+test("decodes a chunk frame and a cancel frame", () => {
+  const chunk = { type: "inference_chunk", request_id: "r1", chunk: { kid: "k", seq: 0, final: false, ct: "AAAA" } };
+  assert.deepEqual(decodeProviderFrame(JSON.stringify(chunk)), chunk);
+  const cancel = { type: "cancel", request_id: "r1", reason: "client gone" };
+  assert.deepEqual(decodeCoordinatorFrame(Buffer.from(JSON.stringify(cancel))), cancel);
+});
+
+test("rejects unknown types, including prototype keys, without echoing the payload", () => {
+  for (const type of ["nope", "__proto__", "constructor", "toString"]) {
+    assert.throws(() => decodeProviderFrame(JSON.stringify({ type, secret: "PAYLOAD" })), (e: unknown) => {
+      return e instanceof FrameError && /unknown frame type/.test(e.message) && !e.message.includes("PAYLOAD");
+    });
+  }
+});
+
+test("a provider may not send coordinator frames and vice versa", () => {
+  assert.throws(() => decodeProviderFrame(JSON.stringify({ type: "cancel", request_id: "r", reason: "x" })), FrameError);
+  assert.throws(() => decodeCoordinatorFrame(encodeFrame(heartbeat)), FrameError);
+});
+
+test("rejects malformed JSON, non-objects, missing type and invalid payloads", () => {
+  assert.throws(() => decodeProviderFrame("{"), /not valid JSON/);
+  assert.throws(() => decodeProviderFrame("[1]"), /not a JSON object/);
+  assert.throws(() => decodeProviderFrame('{"x":1}'), /no string `type`/);
+  const bad = { ...heartbeat, backend_capacity: { slots: [{ ...heartbeat.backend_capacity.slots[0], num_running: -1 }] } };
+  assert.throws(() => decodeProviderFrame(JSON.stringify(bad)), /invalid heartbeat frame: backend_capacity.slots.0.num_running/);
+});
+
+test("rejects frames over the size limit before parsing", () => {
+  const huge = "x".repeat(MAX_FRAME_BYTES + 1);
+  assert.throws(() => decodeProviderFrame(huge), /exceeds/);
+});
