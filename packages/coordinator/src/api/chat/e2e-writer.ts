@@ -1,0 +1,42 @@
+import type { ServerResponse } from "node:http";
+import { PRIVACY_E2E, encodeErrorEvent, encodeSealedEvent, type SealedChunk } from "@darkbloom/protocol";
+import { sendError, type HttpError } from "../../http/index.js";
+import type { LiveProvider } from "../../registry/index.js";
+import type { ConsumerStream } from "../../relay/index.js";
+import { openEventStream, type ResponseWriter, type StreamOptions } from "./writer.js";
+
+/** e2e: every sealed chunk goes straight out as `event: sealed`; the coordinator cannot read it. */
+export class E2eWriter implements ResponseWriter {
+  readonly privacy = PRIVACY_E2E;
+  private stream: ConsumerStream | undefined;
+  private sawFinal = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly streamOpts: StreamOptions,
+  ) {}
+
+  chunk(chunk: SealedChunk, provider: LiveProvider): void {
+    this.stream ??= openEventStream(this.res, provider, this.streamOpts);
+    this.stream.write(encodeSealedEvent(chunk));
+    if (chunk.final) this.sawFinal = true;
+  }
+
+  checkComplete(): void {
+    if (!this.sawFinal) throw new Error("sealed stream ended without its final chunk");
+  }
+
+  complete(): void {
+    this.stream?.end();
+  }
+
+  fail(err: HttpError): void {
+    if (!this.stream) return sendError(this.res, err);
+    this.stream.write(encodeErrorEvent({ message: err.message, type: "api_error", code: err.code }));
+    this.stream.end();
+  }
+
+  dispose(): void {
+    this.stream?.dispose();
+  }
+}

@@ -1,0 +1,144 @@
+import type { InferenceCompleteFrame, SealedChunk } from "@darkbloom/protocol";
+import type { Meter, Outcome, Usage } from "../../billing/index.js";
+import { HttpError, type RequestContext } from "../../http/index.js";
+import { errorFields, type Logger } from "../../log/index.js";
+import type { LiveProvider } from "../../registry/index.js";
+import type { RelayFailure, RelayHandle, RelayObserver } from "../../relay/index.js";
+import type { Clock } from "../../runtime/index.js";
+import type { ResponseWriter } from "./writer.js";
+
+export interface ExchangeDeps {
+  meter: Meter;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * One consumer ↔ relay exchange: forwards chunks to the mode's writer, settles billing exactly
+ * once (before the successful response ends, so the balance is final when the client sees it),
+ * cancels the provider when the consumer leaves or cannot keep up, and fills the access log.
+ */
+export class ChatExchange implements RelayObserver {
+  private handle: RelayHandle | undefined;
+  /** The consumer response is finished (or gone); nothing more is written. */
+  private closed = false;
+  private cancelReason: string | undefined;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly deps: ExchangeDeps,
+    private readonly writer: ResponseWriter,
+    private readonly requestId: string,
+    private readonly model: string,
+  ) {
+    ctx.logFields.internal_id = requestId;
+    if (ctx.res.destroyed) {
+      this.closed = true;
+      ctx.logFields.status = 499;
+      this.cancelReason = "consumer disconnected";
+    }
+    ctx.res.once("close", () => {
+      if (this.closed || ctx.res.writableFinished) return;
+      this.closed = true;
+      ctx.logFields.status = 499;
+      this.cancel("consumer disconnected");
+    });
+  }
+
+  attach(handle: RelayHandle): void {
+    this.handle = handle;
+    if (this.cancelReason !== undefined) handle.cancel(this.cancelReason);
+  }
+
+  /** The consumer stopped draining its stream: 499 and stop the provider. */
+  onOverflow = (): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.logFields.status = 499;
+    this.cancel("consumer too slow to drain its stream");
+    this.ctx.res.destroy();
+  };
+
+  onChunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void {
+    if (first) {
+      this.ctx.logFields.provider_id = provider.id;
+      this.ctx.logFields.ttft_ms = this.deps.clock.now() - this.ctx.startedAt;
+    }
+    if (this.closed) return;
+    try {
+      this.writer.chunk(chunk, provider, first);
+    } catch (err) {
+      this.deps.logger.warn("unusable provider chunk", { request_id: this.ctx.requestId, provider_id: provider.id, ...errorFields(err) });
+      this.endWithError(new HttpError(502, "The provider sent an unreadable response stream.", "bad_provider_stream"));
+      this.cancel("unreadable response stream");
+    }
+  }
+
+  onComplete(frame: InferenceCompleteFrame, provider: LiveProvider): void {
+    const usage: Usage = { promptTokens: frame.usage.prompt_tokens, completionTokens: frame.usage.completion_tokens };
+    this.logUsage(provider, usage);
+    this.ctx.logFields.finish_reason = frame.finish_reason;
+    let intact = true;
+    if (!this.closed) {
+      try {
+        this.writer.checkComplete();
+      } catch (err) {
+        intact = false;
+        this.deps.logger.warn("incomplete provider stream", { request_id: this.ctx.requestId, provider_id: provider.id, ...errorFields(err) });
+      }
+    }
+    const outcome: Outcome = this.cancelReason !== undefined ? "cancelled" : intact ? "completed" : "failed";
+    void this.settle(intact ? usage : null, provider, outcome).finally(() => {
+      if (this.closed) return this.writer.dispose();
+      if (intact) {
+        this.closed = true;
+        this.writer.complete(provider);
+        this.writer.dispose();
+      } else this.endWithError(new HttpError(502, "The provider's response stream was incomplete.", "bad_provider_stream"));
+    });
+  }
+
+  onFailure(failure: RelayFailure, started: boolean): void {
+    if (failure.provider) this.ctx.logFields.provider_id ??= failure.provider.id;
+    this.ctx.logFields.error_code = failure.code;
+    this.ctx.logFields.attempts = this.handle?.attempts;
+    const usage: Usage | null = failure.usage
+      ? { promptTokens: failure.usage.prompt_tokens, completionTokens: failure.usage.completion_tokens }
+      : null;
+    if (usage && failure.provider) this.logUsage(failure.provider, usage);
+    const headers: Record<string, string> = failure.status === 503 ? { "retry-after": "2" } : {};
+    const err = new HttpError(failure.status === 499 ? 502 : failure.status, failure.message, failure.code, null, headers);
+    void this.settle(usage, failure.provider, failure.cancelled ? "cancelled" : "failed");
+    this.ctx.logFields.stream_error = started || undefined;
+    this.endWithError(err);
+  }
+
+  private endWithError(err: HttpError): void {
+    if (this.closed) return this.writer.dispose();
+    this.closed = true;
+    this.ctx.logFields.status ??= this.ctx.res.headersSent ? this.ctx.res.statusCode : err.status;
+    this.writer.fail(err);
+    this.writer.dispose();
+  }
+
+  private cancel(reason: string): void {
+    if (this.cancelReason !== undefined) return;
+    this.cancelReason = reason;
+    this.handle?.cancel(reason);
+  }
+
+  private logUsage(provider: LiveProvider, usage: Usage): void {
+    this.ctx.logFields.provider_id = provider.id;
+    this.ctx.logFields.prompt_tokens = usage.promptTokens;
+    this.ctx.logFields.completion_tokens = usage.completionTokens;
+  }
+
+  private async settle(usage: Usage | null, provider: LiveProvider | null, outcome: Outcome): Promise<void> {
+    try {
+      const r = await this.deps.meter.settle(this.requestId, this.model, usage, provider?.id ?? null, outcome);
+      this.ctx.logFields.charged_micros = r.chargedMicros;
+    } catch (err) {
+      this.deps.logger.error("settlement failed", { request_id: this.ctx.requestId, internal_id: this.requestId, ...errorFields(err) });
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { PRIVACY_COORDINATOR_SEALED, PRIVACY_E2E, type PrivacyMode } from "@darkbloom/protocol";
+import { HttpError, badRequest, readJson, type Handler, type RequestContext } from "../../http/index.js";
+import type { LiveProvider } from "../../registry/index.js";
+import type { ApiDeps } from "../deps.js";
+import { requireAuth } from "../require-auth.js";
+import { E2eWriter } from "./e2e-writer.js";
+import { ChatExchange } from "./exchange.js";
+import { prepareCoordinatorSealed, prepareE2e, type PreparedChat } from "./prepare.js";
+import { SealedWriter } from "./sealed-writer.js";
+import type { ResponseWriter, StreamOptions } from "./writer.js";
+
+function privacyOf(ctx: RequestContext): PrivacyMode {
+  const h = ctx.req.headers["x-darkbloom-privacy"];
+  if (h === undefined) return PRIVACY_COORDINATOR_SEALED;
+  const v = (Array.isArray(h) ? h[0] : h)?.trim().toLowerCase();
+  if (v === PRIVACY_E2E) return PRIVACY_E2E;
+  if (v === PRIVACY_COORDINATOR_SEALED) return PRIVACY_COORDINATOR_SEALED;
+  throw badRequest(`Unknown X-Darkbloom-Privacy value; use "${PRIVACY_E2E}" or omit the header.`, null, "invalid_privacy_mode");
+}
+
+/**
+ * POST /v1/chat/completions in both privacy modes:
+ * auth → parse → model known (404) → a candidate exists (503) → reserve (402) → relay.
+ */
+export function chatCompletionsRoute(deps: ApiDeps): Handler {
+  const { config, registry, relay, meter, clock, entropy, logger } = deps;
+  return async (ctx) => {
+    const privacy = privacyOf(ctx);
+    ctx.res.setHeader("x-darkbloom-privacy", privacy);
+    ctx.logFields.privacy = privacy;
+    const principal = await requireAuth(ctx, deps.store);
+    if (privacy === PRIVACY_COORDINATOR_SEALED && !config.allowCoordinatorSealed) {
+      throw new HttpError(
+        403,
+        "Coordinator-sealed requests are disabled here; seal end-to-end (X-Darkbloom-Privacy: e2e) with the Darkbloom SDK or proxy.",
+        "coordinator_sealed_disabled",
+      );
+    }
+    const { raw, value } = await readJson(ctx.req, config.maxBodyBytes);
+
+    let exchange: ChatExchange | undefined;
+    const streamOpts: StreamOptions = {
+      clock,
+      maxBufferedChunks: config.streamBufferChunks,
+      graceMs: config.drainGraceMs,
+      onOverflow: () => exchange?.onOverflow(),
+    };
+    let writer: ResponseWriter;
+    let prepared: PreparedChat;
+    if (privacy === PRIVACY_E2E) {
+      prepared = prepareE2e(value);
+      writer = new E2eWriter(ctx.res, streamOpts);
+    } else {
+      const keys = new Map<LiveProvider, Uint8Array>();
+      prepared = prepareCoordinatorSealed(value, raw, keys);
+      writer = new SealedWriter(ctx.res, prepared.stream, streamOpts, keys);
+    }
+    const { model } = prepared;
+    ctx.logFields.model = model;
+    ctx.logFields.stream = prepared.stream;
+
+    if (!registry.knowsModel(model)) {
+      throw new HttpError(404, `The model \`${model}\` does not exist or no provider has offered it.`, "model_not_found", "model");
+    }
+    if (registry.candidates(model, prepared.accept ? { accept: prepared.accept } : {}).length === 0) {
+      const message =
+        privacy === PRIVACY_E2E
+          ? `None of the providers this request is sealed to is available for ${model}; fetch fresh keys and retry.`
+          : `No provider is available for ${model} right now; retry shortly.`;
+      throw new HttpError(503, message, "no_provider", null, { "retry-after": "2" });
+    }
+
+    const requestId = entropy.id("req");
+    const reservation = await meter.reserve(requestId, principal.accountId, model, prepared.inputTokensEstimate, prepared.maxTokens);
+    if (!reservation.ok) {
+      throw new HttpError(
+        402,
+        `Insufficient balance: the worst-case cost of this request exceeds the available ${reservation.availableMicros} µUSD. Lower max_tokens or add credit.`,
+        "insufficient_quota",
+      );
+    }
+    ctx.logFields.reserved_micros = reservation.reservedMicros;
+
+    exchange = new ChatExchange(ctx, { meter, clock, logger }, writer, requestId, model);
+    const handle = relay.start(
+      {
+        requestId,
+        api: "chat.completions",
+        model,
+        stream: prepared.stream,
+        maxTokens: prepared.maxTokens,
+        inputTokensEstimate: prepared.inputTokensEstimate,
+        ...(prepared.accept && { accept: prepared.accept }),
+        seal: prepared.seal,
+      },
+      exchange,
+    );
+    exchange.attach(handle);
+  };
+}

@@ -1,0 +1,70 @@
+import type { ServerResponse } from "node:http";
+import {
+  PRIVACY_COORDINATOR_SEALED,
+  chatStreamError,
+  createStreamOpener,
+  openAIErrorType,
+  type SealedChunk,
+  type StreamOpener,
+} from "@darkbloom/protocol";
+import { sendError, sendRawJson, type HttpError } from "../../http/index.js";
+import type { LiveProvider } from "../../registry/index.js";
+import type { ConsumerStream } from "../../relay/index.js";
+import { openEventStream, providerHeaders, type ResponseWriter, type StreamOptions } from "./writer.js";
+
+/**
+ * coordinator-sealed: opens each chunk with this request's response key and writes the plaintext
+ * bytes unchanged (they are already OpenAI SSE events, or the whole JSON body when not streaming).
+ */
+export class SealedWriter implements ResponseWriter {
+  readonly privacy = PRIVACY_COORDINATOR_SEALED;
+  private opener: StreamOpener | undefined;
+  private stream: ConsumerStream | undefined;
+  private readonly parts: Uint8Array[] = [];
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly streaming: boolean,
+    private readonly streamOpts: StreamOptions,
+    /** Response key per provider this request was sealed to; held in memory for this request only. */
+    private readonly responseKeys: Map<LiveProvider, Uint8Array>,
+  ) {}
+
+  chunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void {
+    if (first) {
+      const key = this.responseKeys.get(provider);
+      if (!key) throw new Error("no response key for the serving provider");
+      this.opener = createStreamOpener(key);
+    }
+    const plaintext = this.opener!.open(chunk);
+    if (!this.streaming) {
+      this.parts.push(plaintext);
+      return;
+    }
+    this.stream ??= openEventStream(this.res, provider, this.streamOpts);
+    this.stream.write(plaintext);
+  }
+
+  checkComplete(): void {
+    if (!this.opener) throw new Error("the provider sent no response");
+    this.opener.finish();
+  }
+
+  complete(provider: LiveProvider): void {
+    if (this.streaming) this.stream?.end();
+    else sendRawJson(this.res, 200, Buffer.concat(this.parts), providerHeaders(provider));
+  }
+
+  fail(err: HttpError): void {
+    if (!this.stream) return sendError(this.res, err);
+    this.stream.write(chatStreamError(err.message, openAIErrorType(err.status), err.code));
+    this.stream.end();
+  }
+
+  dispose(): void {
+    this.stream?.dispose();
+    for (const key of this.responseKeys.values()) key.fill(0);
+    this.responseKeys.clear();
+    this.parts.length = 0;
+  }
+}

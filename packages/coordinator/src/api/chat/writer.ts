@@ -1,0 +1,38 @@
+import type { ServerResponse } from "node:http";
+import type { PrivacyMode, SealedChunk } from "@darkbloom/protocol";
+import type { HttpError } from "../../http/index.js";
+import type { LiveProvider } from "../../registry/index.js";
+import { ConsumerStream, type ConsumerStreamOptions } from "../../relay/index.js";
+
+/** How one privacy mode turns provider chunks into the consumer's HTTP response. */
+export interface ResponseWriter {
+  readonly privacy: PrivacyMode;
+  /** Handles one sealed chunk; throws when the chunk cannot be used. */
+  chunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void;
+  /** Throws unless the stream reached its final chunk intact (checked before billing). */
+  checkComplete(): void;
+  /** Finishes a successful response. */
+  complete(provider: LiveProvider): void;
+  /** Ends the response with an error: a status when nothing was sent yet, else in-band. */
+  fail(err: HttpError): void;
+  /** Releases timers and key material. */
+  dispose(): void;
+}
+
+export type StreamOptions = Omit<ConsumerStreamOptions, "onOverflow"> & { onOverflow: () => void };
+
+export function providerHeaders(p: LiveProvider): Record<string, string> {
+  return { "x-provider-id": p.id, "x-provider-trust-level": p.trustLevel };
+}
+
+/** Sends 200 SSE headers and returns the back-pressured stream. */
+export function openEventStream(res: ServerResponse, p: LiveProvider, opts: StreamOptions): ConsumerStream {
+  res.writeHead(200, {
+    ...providerHeaders(p),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    "x-accel-buffering": "no",
+  });
+  res.flushHeaders();
+  return new ConsumerStream(res, opts);
+}

@@ -1,0 +1,19 @@
+import type { Meter } from "../billing/index.js";
+import type { ResolvedConfig } from "../config/index.js";
+import type { Logger } from "../log/index.js";
+import type { ProviderRegistry } from "../registry/index.js";
+import type { Relay } from "../relay/index.js";
+import type { Clock, Entropy } from "../runtime/index.js";
+import type { Store } from "../store/index.js";
+
+/** What the API routes use; assembled once per coordinator instance. */
+export interface ApiDeps {
+  config: ResolvedConfig;
+  store: Store;
+  registry: ProviderRegistry;
+  relay: Relay;
+  meter: Meter;
+  clock: Clock;
+  entropy: Entropy;
+  logger: Logger;
+}

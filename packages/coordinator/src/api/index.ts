@@ -1,0 +1,2 @@
+export { buildRouter } from "./routes.js";
+export type { ApiDeps } from "./deps.js";

@@ -1,0 +1,54 @@
+import { ConfigError, configFromEnv } from "../config/index.js";
+import { createLogger, errorFields } from "../log/index.js";
+import { startCoordinator } from "../server/index.js";
+
+/** `darkbloom-coordinator`: config from DARKBLOOM_* env, one JSON line when listening, graceful stop. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = configFromEnv(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`darkbloom-coordinator: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  let coordinator;
+  try {
+    coordinator = await startCoordinator(config, { logger });
+  } catch (err) {
+    logger.error("failed to start", errorFields(err));
+    process.exit(1);
+  }
+  logger.info("listening", {
+    url: coordinator.url,
+    port: coordinator.port,
+    database: "path" in config.database ? config.database.path : ":memory:",
+    coordinator_sealed: config.allowCoordinatorSealed,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn("second signal; exiting now", { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info("signal received", { signal });
+    coordinator.close().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error("shutdown failed", errorFields(err));
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+void main();

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, configFromEnv, resolveConfig } from "./load.js";
+
+const KEY = "sk-db-" + "a".repeat(64);
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("config", () => {
+  it("has the documented defaults", () => {
+    const c = configFromEnv({}, "/srv");
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, "127.0.0.1");
+    assert.deepEqual(c.database, { engine: "sqlite", path: "/srv/.darkbloom/coordinator.db" });
+    assert.equal(c.allowCoordinatorSealed, true);
+    assert.equal(c.maxBodyBytes, 4 * 1024 * 1024);
+    assert.equal(c.logLevel, "info");
+    assert.equal(c.bootstrapApiKey, undefined);
+  });
+
+  it("reads DARKBLOOM_* variables and treats empty strings as unset", () => {
+    const c = configFromEnv(
+      {
+        DARKBLOOM_PORT: "9000",
+        DARKBLOOM_HOST: "0.0.0.0",
+        DARKBLOOM_ALLOW_COORDINATOR_SEALED: "false",
+        DARKBLOOM_BOOTSTRAP_API_KEY: KEY,
+        DARKBLOOM_BOOTSTRAP_CREDIT_USD: "12.5",
+        DARKBLOOM_LOG_LEVEL: "",
+      },
+      "/srv",
+    );
+    assert.equal(c.port, 9000);
+    assert.equal(c.host, "0.0.0.0");
+    assert.equal(c.allowCoordinatorSealed, false);
+    assert.equal(c.bootstrapApiKey, KEY);
+    assert.equal(c.bootstrapCreditUsd, 12.5);
+    assert.equal(c.logLevel, "info");
+  });
+
+  it("accepts sqlite URLs, file URLs, plain paths and :memory:", () => {
+    const db = (url: string) => configFromEnv({ DARKBLOOM_DATABASE_URL: url }, "/srv").database;
+    assert.deepEqual(db("sqlite:data/c.db"), { engine: "sqlite", path: "/srv/data/c.db" });
+    assert.deepEqual(db("sqlite:///var/c.db"), { engine: "sqlite", path: "/var/c.db" });
+    assert.deepEqual(db("file:///var/c.db"), { engine: "sqlite", path: "/var/c.db" });
+    assert.deepEqual(db("./c.db"), { engine: "sqlite", path: "/srv/c.db" });
+    assert.deepEqual(db("/abs/c.db"), { engine: "sqlite", path: "/abs/c.db" });
+    assert.deepEqual(db("sqlite::memory:"), { engine: "sqlite", memory: true });
+  });
+
+  it("refuses postgres:// clearly for now", () => {
+    const err = errorOf(() => configFromEnv({ DARKBLOOM_DATABASE_URL: "postgres://u@h/db" }));
+    assert.equal(err.variable, "DARKBLOOM_DATABASE_URL");
+    assert.match(err.message, /not supported yet/);
+  });
+
+  it("names the variable in one line for bad values", () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ DARKBLOOM_PORT: "http" }, "DARKBLOOM_PORT"],
+      [{ DARKBLOOM_PORT: "70000" }, "DARKBLOOM_PORT"],
+      [{ DARKBLOOM_BOOTSTRAP_API_KEY: "sk-db-short" }, "DARKBLOOM_BOOTSTRAP_API_KEY"],
+      [{ DARKBLOOM_BOOTSTRAP_API_KEY: "sk-db-" + "A".repeat(64) }, "DARKBLOOM_BOOTSTRAP_API_KEY"],
+      [{ DARKBLOOM_BOOTSTRAP_CREDIT_USD: "-1", DARKBLOOM_BOOTSTRAP_API_KEY: KEY }, "DARKBLOOM_BOOTSTRAP_CREDIT_USD"],
+      [{ DARKBLOOM_ALLOW_COORDINATOR_SEALED: "maybe" }, "DARKBLOOM_ALLOW_COORDINATOR_SEALED"],
+      [{ DARKBLOOM_MAX_BODY_BYTES: "12" }, "DARKBLOOM_MAX_BODY_BYTES"],
+      [{ DARKBLOOM_LOG_LEVEL: "loud" }, "DARKBLOOM_LOG_LEVEL"],
+      [{ DARKBLOOM_DATABASE_URL: "mysql://x" }, "DARKBLOOM_DATABASE_URL"],
+    ];
+    for (const [env, name] of cases) {
+      const err = errorOf(() => configFromEnv(env));
+      assert.equal(err.variable, name, JSON.stringify(env));
+      assert.ok(err.message.startsWith(name));
+      assert.ok(!err.message.includes("\n"));
+    }
+  });
+
+  it("checks dependent timeouts and sizes against each other", () => {
+    assert.equal(errorOf(() => resolveConfig({ providerEvictionMs: 6_000, heartbeatIntervalMs: 5_000 })).variable, "DARKBLOOM_PROVIDER_EVICTION_MS");
+    assert.equal(errorOf(() => resolveConfig({ registerTimeoutMs: 90_000 })).variable, "DARKBLOOM_REGISTER_TIMEOUT_MS");
+    assert.equal(errorOf(() => resolveConfig({ writeTimeoutMs: 95_000 })).variable, "DARKBLOOM_WRITE_TIMEOUT_MS");
+    assert.equal(errorOf(() => resolveConfig({ writeTimeoutMs: 1_000 })).variable, "DARKBLOOM_WRITE_TIMEOUT_MS");
+    assert.equal(errorOf(() => resolveConfig({ maxBodyBytes: 9 * 1024 * 1024 })).variable, "DARKBLOOM_MAX_BODY_BYTES");
+    assert.equal(errorOf(() => resolveConfig({ bootstrapCreditUsd: 5 })).variable, "DARKBLOOM_BOOTSTRAP_CREDIT_USD");
+  });
+});

@@ -1,0 +1,39 @@
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Where the durable store lives, resolved from DARKBLOOM_DATABASE_URL. */
+export type DatabaseTarget = { engine: "sqlite"; path: string } | { engine: "sqlite"; memory: true };
+
+export const DEFAULT_DATABASE_URL = "sqlite:./.darkbloom/coordinator.db";
+
+export class DatabaseUrlError extends Error {
+  override readonly name = "DatabaseUrlError";
+}
+
+/**
+ * Accepts `sqlite:<path>`, `sqlite://<path>` (so `sqlite:///abs/db` is absolute), `file:` URLs,
+ * `sqlite::memory:` / `:memory:` and plain file paths. Relative paths resolve against `cwd`.
+ * `postgres://` is recognised and refused until the PostgreSQL engine lands.
+ */
+export function parseDatabaseUrl(url: string, cwd: string): DatabaseTarget {
+  const trimmed = url.trim();
+  if (trimmed === "") throw new DatabaseUrlError("is empty");
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) {
+    throw new DatabaseUrlError("postgres:// is not supported yet; use a sqlite: URL or a file path");
+  }
+  if (trimmed === ":memory:" || trimmed === "sqlite::memory:") return { engine: "sqlite", memory: true };
+  let path: string;
+  if (/^sqlite:\/\//i.test(trimmed)) path = trimmed.slice("sqlite://".length);
+  else if (/^sqlite:/i.test(trimmed)) path = trimmed.slice("sqlite:".length);
+  else if (/^file:/i.test(trimmed)) {
+    try {
+      path = fileURLToPath(trimmed);
+    } catch {
+      throw new DatabaseUrlError(`is not a valid file: URL`);
+    }
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    throw new DatabaseUrlError(`has an unsupported scheme (${trimmed.split(":")[0]}); use sqlite:<path>`);
+  } else path = trimmed;
+  if (path === "") throw new DatabaseUrlError("has no file path");
+  return { engine: "sqlite", path: isAbsolute(path) ? path : resolve(cwd, path) };
+}

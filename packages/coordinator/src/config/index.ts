@@ -1,0 +1,11 @@
+export { configFromEnv, resolveConfig, ConfigError, type ResolvedConfig } from "./load.js";
+export {
+  ConfigSchema,
+  ENV_NAMES,
+  API_KEY_RE,
+  LOG_LEVELS,
+  type CoordinatorConfig,
+  type CoordinatorConfigInput,
+  type LogLevel,
+} from "./schema.js";
+export { parseDatabaseUrl, DEFAULT_DATABASE_URL, type DatabaseTarget } from "./database-url.js";

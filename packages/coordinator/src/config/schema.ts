@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, PROVIDER_EVICTION_MS } from "@darkbloom/protocol";
+import { DEFAULT_DATABASE_URL } from "./database-url.js";
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const API_KEY_RE = /^sk-db-[0-9a-f]{64}$/;
+
+const bool = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])])
+  .transform((v) => v === true || v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every coordinator setting with its default. Env var names are the keys in `ENV_NAMES`.
+ * Timeouts that depend on each other are checked together in `checkRelations`.
+ */
+export const ConfigSchema = z.object({
+  port: int(0, 65_535).default(8080),
+  host: z.string().min(1).default("127.0.0.1"),
+  databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
+  bootstrapApiKey: z
+    .string()
+    .regex(API_KEY_RE, "must look like sk-db-<64 lowercase hex>")
+    .optional(),
+  bootstrapCreditUsd: z.coerce.number().finite().min(0).max(1_000_000_000).default(0),
+  allowCoordinatorSealed: bool.default(true),
+  maxBodyBytes: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
+  logLevel: z.enum(LOG_LEVELS).default("info"),
+  /** A provider must send `register` this soon after connecting. */
+  registerTimeoutMs: int(100, 600_000).default(10_000),
+  /** The provider's heartbeat cadence (protocol constant) and the silence that evicts it. */
+  heartbeatIntervalMs: int(10, 600_000).default(HEARTBEAT_INTERVAL_MS),
+  providerEvictionMs: int(100, 3_600_000).default(PROVIDER_EVICTION_MS),
+  /** A socket whose queued writes make no progress this long is dropped. */
+  writeTimeoutMs: int(100, 600_000).default(15_000),
+  /** Failover attempts per request (first dispatch included). */
+  maxAttempts: int(1, 10).default(3),
+  /** Chunks a slow consumer may leave unread, and the grace before it gets 499. */
+  streamBufferChunks: int(1, 65_536).default(256),
+  drainGraceMs: int(1, 60_000).default(250),
+  /** After a cancel, how long we wait for the provider's usage report before refunding. */
+  cancelSettleMs: int(10, 600_000).default(10_000),
+  /** On SIGTERM, how long in-flight requests may take to finish. */
+  shutdownGraceMs: int(0, 600_000).default(10_000),
+});
+
+export type CoordinatorConfig = z.output<typeof ConfigSchema>;
+export type CoordinatorConfigInput = z.input<typeof ConfigSchema>;
+
+export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
+  port: "DARKBLOOM_PORT",
+  host: "DARKBLOOM_HOST",
+  databaseUrl: "DARKBLOOM_DATABASE_URL",
+  bootstrapApiKey: "DARKBLOOM_BOOTSTRAP_API_KEY",
+  bootstrapCreditUsd: "DARKBLOOM_BOOTSTRAP_CREDIT_USD",
+  allowCoordinatorSealed: "DARKBLOOM_ALLOW_COORDINATOR_SEALED",
+  maxBodyBytes: "DARKBLOOM_MAX_BODY_BYTES",
+  logLevel: "DARKBLOOM_LOG_LEVEL",
+  registerTimeoutMs: "DARKBLOOM_REGISTER_TIMEOUT_MS",
+  heartbeatIntervalMs: "DARKBLOOM_HEARTBEAT_INTERVAL_MS",
+  providerEvictionMs: "DARKBLOOM_PROVIDER_EVICTION_MS",
+  writeTimeoutMs: "DARKBLOOM_WRITE_TIMEOUT_MS",
+  maxAttempts: "DARKBLOOM_MAX_ATTEMPTS",
+  streamBufferChunks: "DARKBLOOM_STREAM_BUFFER_CHUNKS",
+  drainGraceMs: "DARKBLOOM_DRAIN_GRACE_MS",
+  cancelSettleMs: "DARKBLOOM_CANCEL_SETTLE_MS",
+  shutdownGraceMs: "DARKBLOOM_SHUTDOWN_GRACE_MS",
+};
+
+/** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */
+const FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+export interface Violation {
+  key: keyof CoordinatorConfig;
+  message: string;
+}
+
+/** Cross-field rules: each names the setting to change. */
+export function checkRelations(c: CoordinatorConfig): Violation[] {
+  const out: Violation[] = [];
+  if (c.providerEvictionMs < 2 * c.heartbeatIntervalMs) {
+    out.push({
+      key: "providerEvictionMs",
+      message: `(${c.providerEvictionMs} ms) must be at least twice the heartbeat interval (${c.heartbeatIntervalMs} ms)`,
+    });
+  }
+  if (c.registerTimeoutMs >= c.providerEvictionMs) {
+    out.push({
+      key: "registerTimeoutMs",
+      message: `(${c.registerTimeoutMs} ms) must be shorter than the eviction window (${c.providerEvictionMs} ms)`,
+    });
+  }
+  if (c.writeTimeoutMs >= c.providerEvictionMs) {
+    out.push({
+      key: "writeTimeoutMs",
+      message: `(${c.writeTimeoutMs} ms) must be shorter than the eviction window (${c.providerEvictionMs} ms)`,
+    });
+  }
+  if (c.writeTimeoutMs <= c.heartbeatIntervalMs) {
+    out.push({
+      key: "writeTimeoutMs",
+      message: `(${c.writeTimeoutMs} ms) must exceed the heartbeat interval (${c.heartbeatIntervalMs} ms)`,
+    });
+  }
+  const worstFrame = Math.ceil((c.maxBodyBytes * 4) / 3) + FRAME_OVERHEAD_BYTES;
+  if (worstFrame > MAX_FRAME_BYTES) {
+    out.push({
+      key: "maxBodyBytes",
+      message: `(${c.maxBodyBytes}) is too large: a sealed body must fit one ${MAX_FRAME_BYTES}-byte provider frame`,
+    });
+  }
+  if (c.bootstrapCreditUsd > 0 && c.bootstrapApiKey === undefined) {
+    out.push({ key: "bootstrapCreditUsd", message: `needs ${ENV_NAMES.bootstrapApiKey} to be set` });
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+export { Router, type Handler, type RequestContext, type RouteMatch } from "./router.js";
+export { HttpError, badRequest, unauthorized, notFound } from "./errors.js";
+export { readBody, readJson, parseJson } from "./body.js";
+export { sendJson, sendRawJson, sendError } from "./respond.js";
+export { pickRequestId } from "./request-id.js";
+export { createRequestListener, type ListenerDeps } from "./listener.js";

@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../log/index.js";
+import { errorFields } from "../log/index.js";
+import { HttpError } from "./errors.js";
+import { pickRequestId } from "./request-id.js";
+import { sendError } from "./respond.js";
+import type { RequestContext, Router } from "./router.js";
+
+export interface ListenerDeps {
+  router: Router;
+  logger: Logger;
+  newRequestId: () => string;
+  now: () => number;
+}
+
+/**
+ * The node:http request listener: request id, routing, OpenAI-shaped errors, and exactly one
+ * access-log line per request (ids, status, timings, token counts; never bodies).
+ */
+export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { router, logger, newRequestId, now } = deps;
+  return (req, res) => {
+    const startedAt = now();
+    const requestId = pickRequestId(req.headers["x-request-id"], newRequestId);
+    res.setHeader("x-request-id", requestId);
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1));
+    const method = req.method ?? "GET";
+    const match = router.match(method, path);
+    const ctx: RequestContext = { req, res, path, query, requestId, startedAt, logFields: {} };
+
+    res.once("close", () => {
+      const status = ctx.logFields.status ?? (res.writableFinished ? res.statusCode : 499);
+      logger.info("request", {
+        request_id: requestId,
+        method,
+        route: match.kind === "found" ? match.route : "unmatched",
+        ...ctx.logFields,
+        status,
+        total_ms: now() - startedAt,
+      });
+    });
+
+    const fail = (err: unknown) => {
+      if (err instanceof HttpError) {
+        sendError(res, err);
+        return;
+      }
+      logger.error("handler failed", { request_id: requestId, ...errorFields(err) });
+      sendError(res, new HttpError(500, "Internal error.", "internal_error"));
+    };
+
+    if (match.kind === "none") return fail(new HttpError(404, `No route for ${method} ${path}.`, "unknown_route"));
+    if (match.kind === "method") {
+      return fail(new HttpError(405, `Method ${method} not allowed.`, "method_not_allowed", null, { allow: match.allowed.join(", ") }));
+    }
+    try {
+      const out = match.handler(ctx);
+      if (out) out.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  };
+}

@@ -1,0 +1,27 @@
+import type { ServerResponse } from "node:http";
+import { HttpError } from "./errors.js";
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendRawJson(res, status, JSON.stringify(body), headers);
+}
+
+/** Sends an already-serialized JSON body (e.g. bytes the provider produced). */
+export function sendRawJson(
+  res: ServerResponse,
+  status: number,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+): void {
+  const len = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": String(len) });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, err: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err.closeConnection) res.setHeader("connection", "close");
+  sendRawJson(res, err.status, err.body(), err.headers);
+}

@@ -1,0 +1,14 @@
+export { startCoordinator, PROVIDER_WS_PATH, type CoordinatorDeps, type RunningCoordinator } from "./server/index.js";
+export {
+  configFromEnv,
+  resolveConfig,
+  ConfigError,
+  ENV_NAMES,
+  type CoordinatorConfig,
+  type CoordinatorConfigInput,
+  type ResolvedConfig,
+} from "./config/index.js";
+export { generateApiKey, hashApiKey } from "./auth/index.js";
+export { openStore, SqlStore, type Store } from "./store/index.js";
+export type { ProviderRegistry, LiveProvider } from "./registry/index.js";
+export type { Clock, Entropy } from "./runtime/index.js";

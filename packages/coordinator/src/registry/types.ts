@@ -1,0 +1,74 @@
+import type { Attestation, CoordinatorFrame, HeartbeatFrame, ProviderModel, SlotCapacity } from "@darkbloom/protocol";
+
+export type TrustLevel = "none" | "self_signed" | "hardware";
+
+/** Control frames (cancel, …) always leave before data frames (inference_request). */
+export type Lane = "control" | "data";
+
+/** How the coordinator reaches one connected provider (a WebSocket today, a NATS hop later). */
+export interface ProviderLink {
+  /** Queues a frame; false when the link is already closed. */
+  send(frame: CoordinatorFrame, lane: Lane): boolean;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * A connected, registered provider. Mutable fields are changed only through the registry:
+ * readers are candidate selection, /v1/models, /v1/providers/keys, /health and the relay;
+ * cleanup happens in `remove` when the socket closes or the provider is evicted.
+ */
+export interface LiveProvider {
+  readonly id: string;
+  readonly kid: string;
+  readonly publicKey: Uint8Array;
+  readonly attestation: Attestation;
+  readonly trustLevel: TrustLevel;
+  readonly version: string;
+  readonly models: ReadonlyMap<string, ProviderModel>;
+  readonly link: ProviderLink;
+  readonly connectedAt: number;
+  lastSeenAt: number;
+  /** Latest heartbeat capacity per model. */
+  slots: ReadonlyMap<string, SlotCapacity>;
+  /** Requests the coordinator has dispatched here and not yet seen finish. */
+  inFlight: number;
+}
+
+export interface PickOptions {
+  /** Providers already tried for this request. */
+  exclude?: ReadonlySet<string>;
+  /** Extra gate (e.g. e2e: the provider's kid is among the sealed recipients). */
+  accept?: (p: LiveProvider) => boolean;
+}
+
+export interface ModelInfo {
+  id: string;
+  /** When a provider first offered it (ms since epoch). */
+  firstSeenAt: number;
+}
+
+/** Live provider state; a second implementation (shared across replicas) can satisfy this. */
+export interface ProviderRegistry {
+  readonly size: number;
+  add(provider: LiveProvider): void;
+  /** Removes it only when `provider` is still the registered instance for its id. */
+  remove(provider: LiveProvider): boolean;
+  get(id: string): LiveProvider | undefined;
+  all(): Iterable<LiveProvider>;
+  findByKid(kid: string): LiveProvider | undefined;
+  touch(id: string, now: number): void;
+  applyHeartbeat(id: string, frame: HeartbeatFrame, now: number): void;
+  /** Models served by at least one connected provider. */
+  servedModels(): ModelInfo[];
+  /** True when the model has been offered by any provider since start (distinguishes 404 from 503). */
+  knowsModel(model: string): boolean;
+  /** Connected providers that may take a request for `model`, unordered. */
+  candidates(model: string, opts?: PickOptions): LiveProvider[];
+  /** The least-loaded candidate, ties broken randomly. */
+  pick(model: string, opts?: PickOptions): LiveProvider | undefined;
+  /** Counts a dispatch against this provider instance (not its id: ids outlive reconnects). */
+  acquire(provider: LiveProvider): void;
+  release(provider: LiveProvider): void;
+  /** Providers silent since before `cutoff`. */
+  silentSince(cutoff: number): LiveProvider[];
+}

@@ -1,0 +1,1 @@
+export { systemClock, systemEntropy, type Clock, type Entropy, type TimerHandle } from "./clock.js";

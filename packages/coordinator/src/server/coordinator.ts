@@ -1,0 +1,120 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifyAttestation } from "@darkbloom/protocol";
+import { buildRouter, type ApiDeps } from "../api/index.js";
+import { ensureBootstrapKey } from "../auth/index.js";
+import { Meter } from "../billing/index.js";
+import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
+import { HttpError, createRequestListener, sendError } from "../http/index.js";
+import { createLogger, errorFields, type Logger } from "../log/index.js";
+import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
+import { Relay } from "../relay/index.js";
+import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
+import { openStore, type Store } from "../store/index.js";
+import { startEviction } from "./eviction.js";
+import { ProviderEndpoint } from "./provider-endpoint.js";
+
+/** Process-level effects a caller (tests, the simulator) may replace. */
+export interface CoordinatorDeps {
+  clock?: Clock;
+  entropy?: Entropy;
+  /** Receives each JSON log line; defaults to stdout. */
+  logWrite?: (line: string) => void;
+  logger?: Logger;
+  cwd?: string;
+}
+
+export interface RunningCoordinator {
+  /** e.g. `http://127.0.0.1:53122` */
+  url: string;
+  port: number;
+  config: ResolvedConfig;
+  /** The durable store (tests read balances and the ledger through it). */
+  store: Store;
+  registry: ProviderRegistry;
+  /** Graceful stop: refuse new work, let in-flight requests finish (bounded), close sockets and the DB. */
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP + WebSocket coordinator. `config` takes the same settings as the environment. */
+export async function startCoordinator(config: CoordinatorConfigInput | ResolvedConfig = {}, deps: CoordinatorDeps = {}): Promise<RunningCoordinator> {
+  const cfg = resolveConfig(config, deps.cwd);
+  const clock = deps.clock ?? systemClock;
+  const entropy = deps.entropy ?? systemEntropy;
+  const logger = deps.logger ?? createLogger({ level: cfg.logLevel, now: clock.now, ...(deps.logWrite && { write: deps.logWrite }) });
+
+  const store = await openStore(cfg.database, { now: clock.now, newId: (prefix) => entropy.id(prefix) });
+  try {
+    if (cfg.bootstrapApiKey) await ensureBootstrapKey(store, cfg.bootstrapApiKey, cfg.bootstrapCreditUsd);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  const registry = new MemoryRegistry(entropy.random, clock.now);
+  const relay = new Relay({ registry, clock, logger, maxAttempts: cfg.maxAttempts, cancelSettleMs: cfg.cancelSettleMs });
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter: new Meter(store), clock, entropy, logger };
+  const listener = createRequestListener({ router: buildRouter(apiDeps), logger, newRequestId: () => entropy.id("req"), now: clock.now });
+  let draining = false;
+  const server = createServer({ keepAlive: true, keepAliveInitialDelay: 30_000, requestTimeout: 0 }, (req, res) => {
+    if (!draining) return listener(req, res);
+    // Shutting down: requests arriving on kept-alive connections go elsewhere.
+    sendError(res, new HttpError(503, "The coordinator is shutting down; retry.", "shutting_down", null, { "retry-after": "1" }, true));
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const providers = new ProviderEndpoint(server, {
+    registry,
+    events: relay,
+    clock,
+    logger,
+    verifyAttestation: (att) => verifyAttestation(att),
+    registerTimeoutMs: cfg.registerTimeoutMs,
+    heartbeatIntervalMs: cfg.heartbeatIntervalMs,
+    writeTimeoutMs: cfg.writeTimeoutMs,
+  });
+  const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(cfg.port, cfg.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    stopEviction();
+    await store.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info("shutting down", { in_flight: relay.inFlight, providers: registry.size });
+      draining = true;
+      stopEviction();
+      providers.stopAccepting();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<"timeout">((resolve) => {
+        const t = setTimeout(() => resolve("timeout"), cfg.shutdownGraceMs);
+        t.unref();
+      });
+      if ((await Promise.race([relay.whenIdle(), grace])) === "timeout") relay.abortAll("The coordinator is shutting down.");
+      await providers.closeAll(2_000);
+      server.closeAllConnections();
+      await stopped;
+      try {
+        await store.close();
+      } catch (err) {
+        logger.error("closing the store failed", errorFields(err));
+      }
+    })());
+
+  return { url, port, config: cfg, store, registry, close };
+}

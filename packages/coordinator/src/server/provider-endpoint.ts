@@ -1,0 +1,63 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { MAX_FRAME_BYTES } from "@darkbloom/protocol";
+import { attachProviderSocket, CLOSE_GOING_AWAY, type ProviderSocketDeps } from "../ws/index.js";
+
+export const PROVIDER_WS_PATH = "/ws/provider";
+
+/** Accepts provider WebSockets on GET /ws/provider; every other upgrade is refused. */
+export class ProviderEndpoint {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private accepting = true;
+
+  constructor(
+    server: Server,
+    private readonly deps: ProviderSocketDeps,
+  ) {
+    server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  get connections(): number {
+    return this.wss.clients.size;
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path !== PROVIDER_WS_PATH || !this.accepting) {
+      const status = this.accepting ? "404 Not Found" : "503 Service Unavailable";
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    const remote = req.socket.remoteAddress ?? "unknown";
+    this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attachProviderSocket(ws, remote, this.deps));
+  }
+
+  /** Stops new connections; existing ones stay until `closeAll`. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Closes every provider socket with 1001 and waits (bounded) for them to go. */
+  async closeAll(timeoutMs: number): Promise<void> {
+    const clients = [...this.wss.clients];
+    await Promise.all(
+      clients.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            const t = setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, timeoutMs);
+            ws.once("close", () => {
+              clearTimeout(t);
+              resolve();
+            });
+            ws.close(CLOSE_GOING_AWAY, "coordinator shutting down");
+          }),
+      ),
+    );
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

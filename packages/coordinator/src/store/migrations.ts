@@ -1,0 +1,82 @@
+import type { SqlDatabase } from "./sql.js";
+
+export interface Migration {
+  id: number;
+  name: string;
+  statements: string[];
+}
+
+/** Append-only. Never edit a migration that has shipped; add a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: "accounts_keys_ledger",
+    statements: [
+      `CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        key_hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+      `CREATE TABLE ledger_accounts (
+        code TEXT PRIMARY KEY,
+        balance BIGINT NOT NULL DEFAULT 0
+      )`,
+      `CREATE TABLE ledger_entries (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        request_id TEXT,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE ledger_postings (
+        entry_id TEXT NOT NULL REFERENCES ledger_entries(id),
+        account_code TEXT NOT NULL REFERENCES ledger_accounts(code),
+        amount BIGINT NOT NULL
+      )`,
+      `CREATE INDEX ledger_postings_entry ON ledger_postings(entry_id)`,
+      `CREATE INDEX ledger_postings_account ON ledger_postings(account_code)`,
+      `CREATE TABLE requests (
+        request_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        model TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reserved BIGINT NOT NULL,
+        charged BIGINT,
+        shortfall BIGINT,
+        prompt_tokens BIGINT,
+        completion_tokens BIGINT,
+        provider_id TEXT,
+        created_at BIGINT NOT NULL,
+        settled_at BIGINT
+      )`,
+      `CREATE INDEX requests_account ON requests(account_id, created_at)`,
+    ],
+  },
+];
+
+/** Applies pending migrations in order, each in its own transaction. */
+export async function migrate(db: SqlDatabase, now: () => number): Promise<number[]> {
+  await db.exec(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (id BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+  );
+  const rows = await db.all<{ id: number }>(`SELECT id FROM schema_migrations`);
+  const applied = new Set(rows.map((r) => Number(r.id)));
+  const done: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.id)) continue;
+    await db.transaction(async (tx) => {
+      for (const sql of m.statements) await tx.run(sql);
+      await tx.run(`INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)`, [m.id, m.name, now()]);
+    });
+    done.push(m.id);
+  }
+  return done;
+}

@@ -1,0 +1,292 @@
+import { randomUUID } from "node:crypto";
+import type { SqlDatabase, SqlExecutor } from "./sql.js";
+import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
+import {
+  StoreError,
+  type Account,
+  type ApiKeyRecord,
+  type Balance,
+  type CreditInput,
+  type LedgerCheck,
+  type RequestRecord,
+  type ReserveInput,
+  type ReserveResult,
+  type SettleInput,
+  type SettleResult,
+  type Store,
+} from "./types.js";
+
+export interface SqlStoreDeps {
+  now?: () => number;
+  /** A new unique id with the given prefix (`acct`, `key`, `le`). */
+  newId?: (prefix: string) => string;
+}
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  key_hash: string;
+  label: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+interface RequestRow {
+  request_id: string;
+  account_id: string;
+  model: string;
+  state: RequestRecord["state"];
+  reserved: number;
+  charged: number | null;
+  shortfall: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  provider_id: string | null;
+}
+
+/** The Store on top of the portable query layer; every engine shares this logic. */
+export class SqlStore implements Store {
+  readonly engine: string;
+  private readonly now: () => number;
+  private readonly newId: (prefix: string) => string;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    deps: SqlStoreDeps = {},
+  ) {
+    this.engine = db.dialect;
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? ((prefix) => `${prefix}_${randomUUID().replaceAll("-", "")}`);
+  }
+
+  async createAccount(input: { id?: string; label?: string }): Promise<Account> {
+    const account: Account = { id: input.id ?? this.newId("acct"), label: input.label ?? "", createdAt: this.now() };
+    await this.db.run(`INSERT INTO accounts (id, label, created_at) VALUES (?, ?, ?)`, [
+      account.id,
+      account.label,
+      account.createdAt,
+    ]);
+    return account;
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const row = await this.db.get<{ id: string; label: string; created_at: number }>(
+      `SELECT id, label, created_at FROM accounts WHERE id = ?`,
+      [id],
+    );
+    return row ? { id: row.id, label: row.label, createdAt: row.created_at } : null;
+  }
+
+  async createApiKey(input: { accountId: string; keyHash: string; label?: string }): Promise<ApiKeyRecord> {
+    if (!/^[0-9a-f]{64}$/.test(input.keyHash)) throw new StoreError("keyHash must be a SHA-256 hex digest");
+    const rec: ApiKeyRecord = {
+      id: this.newId("key"),
+      accountId: input.accountId,
+      keyHash: input.keyHash,
+      label: input.label ?? "",
+      createdAt: this.now(),
+      revokedAt: null,
+    };
+    await this.db.run(
+      `INSERT INTO api_keys (id, account_id, key_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)`,
+      [rec.id, rec.accountId, rec.keyHash, rec.label, rec.createdAt],
+    );
+    return rec;
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+    const row = await this.db.get<KeyRow>(
+      `SELECT id, account_id, key_hash, label, created_at, revoked_at FROM api_keys WHERE key_hash = ?`,
+      [keyHash],
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      keyHash: row.key_hash,
+      label: row.label,
+      createdAt: row.created_at,
+      revokedAt: row.revoked_at,
+    };
+  }
+
+  async revokeApiKey(id: string): Promise<void> {
+    await this.db.run(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, [this.now(), id]);
+  }
+
+  async credit(input: CreditInput): Promise<{ replay: boolean }> {
+    assertMicros("amountMicros", input.amountMicros);
+    return this.db.transaction(async (tx) => {
+      const key = `credit:${input.idempotencyKey}`;
+      if (await this.entryExists(tx, key)) return { replay: true };
+      await this.post(tx, input.kind, key, null, [
+        { account: LEDGER.funding, amount: -input.amountMicros },
+        { account: LEDGER.available(input.accountId), amount: input.amountMicros },
+      ]);
+      return { replay: false };
+    });
+  }
+
+  async getBalance(accountId: string): Promise<Balance> {
+    const rows = await this.db.all<{ code: string; balance: number }>(
+      `SELECT code, balance FROM ledger_accounts WHERE code IN (?, ?)`,
+      [LEDGER.available(accountId), LEDGER.held(accountId)],
+    );
+    const of = (code: string) => Number(rows.find((r) => r.code === code)?.balance ?? 0);
+    return { availableMicros: of(LEDGER.available(accountId)), heldMicros: of(LEDGER.held(accountId)) };
+  }
+
+  async reserve(input: ReserveInput): Promise<ReserveResult> {
+    assertMicros("amountMicros", input.amountMicros);
+    return this.db.transaction(async (tx) => {
+      const existing = await this.requestRow(tx, input.requestId);
+      if (existing) return { ok: true, reservedMicros: Number(existing.reserved), replay: true };
+      const available = LEDGER.available(input.accountId);
+      // The transaction is serializable (query-layer contract), so read-then-post cannot race.
+      const balance = await this.balanceOf(tx, available);
+      if (balance < input.amountMicros) return { ok: false, reason: "insufficient_balance", availableMicros: balance };
+      await tx.run(
+        `INSERT INTO requests (request_id, account_id, model, state, reserved, created_at) VALUES (?, ?, ?, 'reserved', ?, ?)`,
+        [input.requestId, input.accountId, input.model, input.amountMicros, this.now()],
+      );
+      await this.post(tx, "reserve", `reserve:${input.requestId}`, input.requestId, [
+        { account: available, amount: -input.amountMicros },
+        { account: LEDGER.held(input.accountId), amount: input.amountMicros },
+      ]);
+      return { ok: true, reservedMicros: input.amountMicros, replay: false };
+    });
+  }
+
+  async settle(input: SettleInput): Promise<SettleResult> {
+    assertMicros("chargeMicros", input.chargeMicros);
+    return this.db.transaction(async (tx) => {
+      const row = await this.requestRow(tx, input.requestId);
+      if (!row) throw new StoreError(`no reservation for request ${input.requestId}`);
+      const reserved = Number(row.reserved);
+      if (row.state !== "reserved") {
+        const charged = Number(row.charged ?? 0);
+        return {
+          chargedMicros: charged,
+          refundedMicros: Math.max(reserved - charged, 0),
+          shortfallMicros: Number(row.shortfall ?? 0),
+          replay: true,
+        };
+      }
+      const available = LEDGER.available(row.account_id);
+      const fromHold = Math.min(input.chargeMicros, reserved);
+      let extra = 0;
+      if (input.chargeMicros > reserved) {
+        extra = Math.min(input.chargeMicros - reserved, Math.max(await this.balanceOf(tx, available), 0));
+      }
+      const refunded = reserved - fromHold;
+      const charged = fromHold + extra;
+      const shortfall = input.chargeMicros - charged;
+      await this.post(tx, "settle", `settle:${input.requestId}`, input.requestId, [
+        { account: LEDGER.held(row.account_id), amount: -reserved },
+        { account: available, amount: refunded - extra },
+        { account: LEDGER.revenue, amount: charged },
+      ]);
+      await tx.run(
+        `UPDATE requests SET state = ?, charged = ?, shortfall = ?, prompt_tokens = ?, completion_tokens = ?,
+           provider_id = ?, settled_at = ? WHERE request_id = ?`,
+        [
+          input.outcome,
+          charged,
+          shortfall,
+          input.promptTokens,
+          input.completionTokens,
+          input.providerId,
+          this.now(),
+          input.requestId,
+        ],
+      );
+      return { chargedMicros: charged, refundedMicros: refunded, shortfallMicros: shortfall, replay: false };
+    });
+  }
+
+  async getRequest(requestId: string): Promise<RequestRecord | null> {
+    const row = await this.requestRow(this.db, requestId);
+    if (!row) return null;
+    const num = (v: number | null) => (v === null ? null : Number(v));
+    return {
+      requestId: row.request_id,
+      accountId: row.account_id,
+      model: row.model,
+      reservedMicros: Number(row.reserved),
+      chargedMicros: num(row.charged),
+      promptTokens: num(row.prompt_tokens),
+      completionTokens: num(row.completion_tokens),
+      providerId: row.provider_id,
+      state: row.state,
+    };
+  }
+
+  async checkLedger(): Promise<LedgerCheck> {
+    const sum = await this.db.get<{ s: number | null }>(`SELECT SUM(amount) AS s FROM ledger_postings`);
+    const unbalanced = await this.db.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM (SELECT entry_id FROM ledger_postings GROUP BY entry_id HAVING SUM(amount) <> 0) u`,
+    );
+    const drifted = await this.db.get<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ledger_accounts a
+         WHERE a.balance <> COALESCE((SELECT SUM(p.amount) FROM ledger_postings p WHERE p.account_code = a.code), 0)`,
+    );
+    return {
+      postingSum: Number(sum?.s ?? 0),
+      unbalancedEntries: Number(unbalanced?.n ?? 0),
+      driftedAccounts: Number(drifted?.n ?? 0),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private requestRow(ex: SqlExecutor, requestId: string): Promise<RequestRow | undefined> {
+    return ex.get<RequestRow>(
+      `SELECT request_id, account_id, model, state, reserved, charged, shortfall, prompt_tokens, completion_tokens,
+         provider_id FROM requests WHERE request_id = ?`,
+      [requestId],
+    );
+  }
+
+  private async balanceOf(ex: SqlExecutor, code: string): Promise<number> {
+    const row = await ex.get<{ balance: number }>(`SELECT balance FROM ledger_accounts WHERE code = ?`, [code]);
+    return Number(row?.balance ?? 0);
+  }
+
+  private async entryExists(tx: SqlExecutor, key: string): Promise<boolean> {
+    return (await tx.get(`SELECT 1 AS x FROM ledger_entries WHERE idempotency_key = ?`, [key])) !== undefined;
+  }
+
+  private adjust(tx: SqlExecutor, code: string, delta: number): Promise<number> {
+    return tx.run(
+      `INSERT INTO ledger_accounts (code, balance) VALUES (?, ?)
+         ON CONFLICT (code) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance`,
+      [code, delta],
+    );
+  }
+
+  /** Writes one balanced entry and updates the cached balances. */
+  private async post(
+    tx: SqlExecutor,
+    kind: string,
+    idempotencyKey: string,
+    requestId: string | null,
+    postings: Posting[],
+  ): Promise<void> {
+    const live = postings.filter((p) => p.amount !== 0);
+    if (live.reduce((s, p) => s + p.amount, 0) !== 0) throw new StoreError(`unbalanced ${kind} entry`);
+    const id = this.newId("le");
+    await tx.run(`INSERT INTO ledger_entries (id, kind, idempotency_key, request_id, created_at) VALUES (?, ?, ?, ?, ?)`, [
+      id,
+      kind,
+      idempotencyKey,
+      requestId,
+      this.now(),
+    ]);
+    for (const p of live) {
+      await this.adjust(tx, p.account, p.amount);
+      await tx.run(`INSERT INTO ledger_postings (entry_id, account_code, amount) VALUES (?, ?, ?)`, [id, p.account, p.amount]);
+    }
+  }
+}

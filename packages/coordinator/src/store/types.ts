@@ -1,0 +1,110 @@
+/**
+ * Durable state behind one interface with interchangeable engines (SQLite now, PostgreSQL later).
+ * Money is integer micro-USD everywhere. Nothing here ever holds prompt or completion text.
+ */
+
+export interface Account {
+  id: string;
+  label: string;
+  createdAt: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  accountId: string;
+  /** SHA-256 of the full key, lowercase hex. The key itself is never stored. */
+  keyHash: string;
+  label: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface Balance {
+  /** Spendable now. */
+  availableMicros: number;
+  /** Reserved by in-flight requests. */
+  heldMicros: number;
+}
+
+export interface ReserveInput {
+  requestId: string;
+  accountId: string;
+  amountMicros: number;
+  model: string;
+}
+
+export type ReserveResult =
+  | { ok: true; reservedMicros: number; replay: boolean }
+  | { ok: false; reason: "insufficient_balance"; availableMicros: number };
+
+export interface SettleInput {
+  requestId: string;
+  /** What the usage costs; 0 refunds the whole hold. */
+  chargeMicros: number;
+  promptTokens: number;
+  completionTokens: number;
+  providerId: string | null;
+  outcome: "completed" | "failed" | "cancelled";
+}
+
+export interface SettleResult {
+  chargedMicros: number;
+  refundedMicros: number;
+  /** Cost above the hold that the balance could not cover (written off, never negative balance). */
+  shortfallMicros: number;
+  /** True when this request had already been settled; the first result is returned unchanged. */
+  replay: boolean;
+}
+
+export interface CreditInput {
+  accountId: string;
+  amountMicros: number;
+  /** Makes the credit idempotent (e.g. a bootstrap grant or a payment id). */
+  idempotencyKey: string;
+  kind: "grant" | "deposit" | "admin";
+}
+
+export interface LedgerCheck {
+  /** Sum of every posting; 0 when the ledger balances. */
+  postingSum: number;
+  /** Entries whose own postings do not sum to 0. */
+  unbalancedEntries: number;
+  /** Ledger accounts whose cached balance differs from the sum of its postings. */
+  driftedAccounts: number;
+}
+
+export interface RequestRecord {
+  requestId: string;
+  accountId: string;
+  model: string;
+  reservedMicros: number;
+  chargedMicros: number | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  providerId: string | null;
+  state: "reserved" | "completed" | "failed" | "cancelled";
+}
+
+export interface Store {
+  readonly engine: string;
+  createAccount(input: { id?: string; label?: string }): Promise<Account>;
+  getAccount(id: string): Promise<Account | null>;
+  createApiKey(input: { accountId: string; keyHash: string; label?: string }): Promise<ApiKeyRecord>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  revokeApiKey(id: string): Promise<void>;
+  /** Adds credit from the platform's funding account; idempotent per key. */
+  credit(input: CreditInput): Promise<{ replay: boolean }>;
+  getBalance(accountId: string): Promise<Balance>;
+  /** Moves the worst-case cost from available to held; idempotent per request id. */
+  reserve(input: ReserveInput): Promise<ReserveResult>;
+  /** Charges the actual cost and refunds the rest of the hold; idempotent per request id. */
+  settle(input: SettleInput): Promise<SettleResult>;
+  getRequest(requestId: string): Promise<RequestRecord | null>;
+  /** Double-entry invariants, for tests and health checks. */
+  checkLedger(): Promise<LedgerCheck>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+}
