@@ -51,6 +51,8 @@ export interface ChatParams {
   stream: boolean;
   includeUsage: boolean;
   maxTokens: number;
+  /** False when the client sent no limit: the provider may then fit maxTokens to its context. */
+  maxTokensExplicit: boolean;
   temperature?: number;
   topP?: number;
   seed?: number;
@@ -87,6 +89,7 @@ export function normalizeChatRequest(req: ChatCompletionRequest): ChatParams {
     stream: req.stream === true,
     includeUsage: req.stream === true && req.stream_options?.include_usage === true,
     maxTokens,
+    maxTokensExplicit: req.max_completion_tokens != null || req.max_tokens != null,
     stop: stop.filter((s) => s.length > 0),
   };
   if (req.temperature != null) params.temperature = req.temperature;

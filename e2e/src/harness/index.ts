@@ -1,0 +1,3 @@
+export * from "./network.js";
+export * from "./ports.js";
+export * from "./process.js";

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { UsageError, parseCommand } from "./args.js";
+
+test("start: URL forms, model id default and parallel", () => {
+  const cmd = parseCommand(["start", "--foreground", "--coordinator", "http://127.0.0.1:9000", "--model", "/m/Qwen-7B.gguf"]);
+  assert.deepEqual(cmd, {
+    kind: "start",
+    coordinator: "ws://127.0.0.1:9000/ws/provider",
+    engine: { modelPath: "/m/Qwen-7B.gguf", modelId: "Qwen-7B", parallel: 4 },
+  });
+  const ws = parseCommand(["start", "--foreground", "--coordinator", "ws://h:1/ws/provider", "--model", "a.gguf", "--model-id", "x", "--parallel", "2"]);
+  assert.equal(ws.kind === "start" && ws.coordinator, "ws://h:1/ws/provider");
+  assert.equal(ws.kind === "start" && ws.engine.modelId, "x");
+  assert.equal(ws.kind === "start" && ws.engine.parallel, 2);
+});
+
+test("local: default port", () => {
+  const cmd = parseCommand(["local", "--model", "m.gguf", "--port", "0"]);
+  assert.equal(cmd.kind === "local" && cmd.port, 0);
+});
+
+test("bad input is a UsageError with a clear message", () => {
+  const bad: [string[], RegExp][] = [
+    [["start", "--model", "m.gguf"], /--foreground/],
+    [["start", "--foreground"], /--model FILE is required/],
+    [["start", "--foreground", "--model", "m", "--coordinator", "ftp://x"], /ws, wss, http or https/],
+    [["start", "--foreground", "--model", "m", "--coordinator", "nonsense"], /must be a URL/],
+    [["local", "--model", "m", "--parallel", "0"], /between 1 and 64/],
+    [["local", "--model", "m", "--port", "8x"], /integer/],
+    [["local", "--model", "m", "--bogus"], /bogus/],
+    [["frobnicate"], /unknown command/],
+  ];
+  for (const [argv, re] of bad) assert.throws(() => parseCommand(argv), (e: unknown) => e instanceof UsageError && re.test(e.message));
+});
+
+test("help", () => {
+  assert.equal(parseCommand([]).kind, "help");
+  assert.equal(parseCommand(["--help"]).kind, "help");
+});

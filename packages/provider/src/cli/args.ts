@@ -1,0 +1,85 @@
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { providerSocketUrl } from "../client/url.js";
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export const USAGE = `usage:
+  darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N]
+  darkbloom local --model FILE [--port N] [--host H] [--model-id ID] [--parallel N]
+
+  URL is ws://host:port/ws/provider or an http://host:port base (default ws://127.0.0.1:8080/ws/provider).
+  The model id defaults to the file name without .gguf; --parallel (default 4) is the number of
+  sequences decoded together in one batch.`;
+
+export interface EngineArgs {
+  modelPath: string;
+  modelId: string;
+  parallel: number;
+}
+
+export type Command =
+  | { kind: "start"; coordinator: string; engine: EngineArgs }
+  | { kind: "local"; port: number; host: string; engine: EngineArgs }
+  | { kind: "help" };
+
+function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function engineArgs(values: Record<string, string | boolean | undefined>): EngineArgs {
+  const modelPath = values.model;
+  if (typeof modelPath !== "string" || modelPath.length === 0) throw new UsageError("--model FILE is required");
+  const modelId = typeof values["model-id"] === "string" ? values["model-id"] : basename(modelPath).replace(/\.gguf$/i, "");
+  if (!/^[\w.:/-]{1,256}$/.test(modelId)) throw new UsageError(`invalid model id ${JSON.stringify(modelId)}`);
+  return { modelPath, modelId, parallel: intOption("parallel", values.parallel as string | undefined, 4, 1, 64) };
+}
+
+/** Parses and validates the command line (without the node and script entries). */
+export function parseCommand(argv: string[]): Command {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === "help" || sub === "--help" || sub === "-h") return { kind: "help" };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: {
+        foreground: { type: "boolean" },
+        coordinator: { type: "string" },
+        model: { type: "string" },
+        "model-id": { type: "string" },
+        parallel: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (sub === "start") {
+    if (!values.foreground) throw new UsageError("only foreground mode is available: pass --foreground");
+    let coordinator: string;
+    try {
+      coordinator = providerSocketUrl((values.coordinator as string | undefined) ?? "ws://127.0.0.1:8080/ws/provider");
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    return { kind: "start", coordinator, engine: engineArgs(values) };
+  }
+  if (sub === "local") {
+    return {
+      kind: "local",
+      port: intOption("port", values.port as string | undefined, 8000, 0, 65535),
+      host: (values.host as string | undefined) ?? "127.0.0.1",
+      engine: engineArgs(values),
+    };
+  }
+  throw new UsageError(`unknown command ${JSON.stringify(sub)}`);
+}

@@ -1,0 +1,29 @@
+import { stat } from "node:fs/promises";
+import type { ProviderModel } from "@darkbloom/protocol";
+import { createEngine } from "../engine/index.js";
+import type { Logger } from "../log.js";
+import type { HostedEngine } from "../serve/types.js";
+import type { EngineArgs } from "./args.js";
+
+/** Loads a GGUF into the batching engine and describes it for registration. */
+export async function loadEngine(args: EngineArgs, log: Logger): Promise<HostedEngine> {
+  const info = await stat(args.modelPath).catch(() => {
+    throw new Error(`model file ${args.modelPath} does not exist or is unreadable`);
+  });
+  const started = Date.now();
+  const engine = await createEngine({ modelPath: args.modelPath, modelId: args.modelId, parallel: args.parallel });
+  const description: ProviderModel = {
+    id: engine.modelId,
+    size_bytes: info.size,
+    // e.g. "llama ?B F16": the last word is the weight type.
+    quantization: engine.model.typeDescription.split(" ").at(-1) ?? "unknown",
+    context_length: engine.contextSize,
+    template_render_ok: engine.templateRenderOk,
+  };
+  log("model_loaded", { model: engine.modelId, parallel: args.parallel, ms: Date.now() - started, ...description });
+  return Object.assign(engine, {
+    describe: () => description,
+    maxCompletionTokens: (messages: Parameters<typeof engine.renderPrompt>[0]) =>
+      engine.contextSize - engine.renderPrompt(messages).tokens.length,
+  });
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import { cpus, totalmem, platform, arch } from "node:os";
+import {
+  PROTOCOL_VERSION,
+  signAttestation,
+  type EncryptionKeyPair,
+  type Hardware,
+  type ProviderModel,
+  type RegisterFrame,
+} from "@darkbloom/protocol";
+import type { Identity } from "../identity/identity-store.js";
+import { PROVIDER_VERSION } from "../version.js";
+
+export function describeHardware(backend: string): Hardware {
+  const cpuList = cpus();
+  return {
+    platform: platform(),
+    arch: arch(),
+    cpu: cpuList[0]?.model.trim() || "unknown",
+    cores: Math.max(1, cpuList.length),
+    memory_gb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    backend,
+  };
+}
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+/** Builds a register frame with a freshly signed attestation (new nonce and timestamp). */
+export async function buildRegisterFrame(
+  identity: Identity,
+  keyPair: EncryptionKeyPair,
+  models: ProviderModel[],
+  hardware: Hardware,
+  now: () => number = Date.now,
+): Promise<RegisterFrame> {
+  const attestation = await signAttestation(
+    {
+      identity_key: b64(identity.publicKey),
+      encryption_key: b64(keyPair.publicKey),
+      kid: keyPair.kid,
+      provider_version: PROVIDER_VERSION,
+      models: models.map((m) => (m.weight_hash ? { id: m.id, weight_hash: m.weight_hash } : { id: m.id })),
+      hardware: { ...hardware },
+      nonce: randomBytes(16).toString("hex"),
+      timestamp: now(),
+    },
+    identity.secretKey,
+  );
+  return {
+    type: "register",
+    protocol_version: PROTOCOL_VERSION,
+    provider_version: PROVIDER_VERSION,
+    attestation,
+    hardware,
+    models,
+  };
+}

@@ -1,0 +1,196 @@
+// The inference engine for one model: loads it, owns one LlamaContext with `parallel` sequences,
+// validates and renders requests, and hands them to the lock-step batch scheduler.
+import path from "node:path";
+import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
+import { modelDetokenizer, type DetokenizeFn } from "./detokenizer.js";
+import { EngineClosedError, PromptTooLongError } from "./errors.js";
+import { Job } from "./job.js";
+import { loadLlama, resolveLlamaConfig } from "./llama.js";
+import { ThroughputMeter } from "./metrics.js";
+import { checkTemplateRender, createPromptRenderer, type PromptRenderer } from "./prompt.js";
+import { validateRequest } from "./validate.js";
+import { BatchScheduler } from "./scheduler.js";
+import { GenerationStream } from "./stream.js";
+import type {
+  ChatMessage,
+  EngineCapacity,
+  EngineOptions,
+  GenerateRequest,
+  Generation,
+  RenderedPrompt,
+} from "./types.js";
+
+const DEFAULT_PARALLEL = 4;
+const DEFAULT_MAX_CONTEXT = 4096;
+const DEFAULT_MAX_QUEUE = 10;
+const DEFAULT_PREFILL_CHUNK = 256;
+const DEFAULT_BATCH_SIZE = 512;
+
+export class Engine {
+  readonly modelId: string;
+  readonly parallel: number;
+  /** Tokens one sequence can hold (prompt + completion). */
+  readonly contextSize: number;
+  /** Result of the chat-template self-check run at load. */
+  readonly templateRenderOk: boolean;
+  private readonly renderer: PromptRenderer;
+  private readonly detokenize: DetokenizeFn;
+  private readonly scheduler: BatchScheduler;
+  private readonly meter: ThroughputMeter;
+  private nextId = 1;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly model: LlamaModel,
+    private readonly context: LlamaContext,
+    opts: { modelId: string; parallel: number; maxQueue: number; prefillChunkTokens: number; templateRenderOk: boolean },
+  ) {
+    this.modelId = opts.modelId;
+    this.parallel = opts.parallel;
+    this.contextSize = context.contextSize;
+    this.templateRenderOk = opts.templateRenderOk;
+    this.renderer = createPromptRenderer(model);
+    this.detokenize = modelDetokenizer(model);
+    this.meter = new ThroughputMeter();
+    const sequences = Array.from({ length: opts.parallel }, () => context.getSequence());
+    this.scheduler = new BatchScheduler({
+      sequences,
+      maxQueue: opts.maxQueue,
+      prefillChunkTokens: opts.prefillChunkTokens,
+      meter: this.meter,
+    });
+  }
+
+  static async create(opts: EngineOptions): Promise<Engine> {
+    const parallel = positiveInt(opts.parallel, DEFAULT_PARALLEL, "parallel");
+    const maxQueue = nonNegativeInt(opts.maxQueue, DEFAULT_MAX_QUEUE, "maxQueue");
+    const batchSize = positiveInt(opts.batchSize, DEFAULT_BATCH_SIZE, "batchSize");
+    const prefillChunkTokens = positiveInt(opts.prefillChunkTokens, DEFAULT_PREFILL_CHUNK, "prefillChunkTokens");
+    const llama = await loadLlama(resolveLlamaConfig(opts));
+    const model = await llama.loadModel({ modelPath: opts.modelPath });
+    try {
+      const train = model.trainContextSize;
+      const contextSize = Math.min(train, positiveInt(opts.contextSize, Math.min(train, DEFAULT_MAX_CONTEXT), "contextSize"));
+      const context = await model.createContext({
+        sequences: parallel,
+        contextSize,
+        batchSize: Math.max(batchSize, parallel),
+        // Default next-cycle dispatch: the scheduler queues a whole step within one tick.
+        batching: { dispatchSchedule: "nextCycle", itemPrioritizationStrategy: "maximumParallelism" },
+        failedCreationRemedy: false,
+      });
+      const templateRenderOk = await checkTemplateRender(model);
+      const modelId = opts.modelId ?? path.basename(opts.modelPath).replace(/\.gguf$/i, "");
+      return new Engine(model, context, {
+        modelId,
+        parallel,
+        maxQueue,
+        prefillChunkTokens: Math.min(prefillChunkTokens, Math.max(1, context.batchSize - parallel)),
+        templateRenderOk,
+      });
+    } catch (err) {
+      await model.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * Starts a generation. Throws synchronously (EngineError) when the request is invalid, the prompt
+   * does not fit, the queue is full or the engine is closed; generation errors reject `result`.
+   */
+  generate(req: GenerateRequest): Generation {
+    if (this.closing) throw new EngineClosedError();
+    const valid = validateRequest(req);
+    const prompt = this.renderer.render(valid.messages);
+    if (prompt.tokens.length + valid.maxTokens > this.contextSize) {
+      throw new PromptTooLongError(prompt.tokens.length, valid.maxTokens, this.contextSize);
+    }
+    const id = this.nextId++;
+    let job: Job | undefined;
+    const stream = new GenerationStream(id, () => {
+      if (job) this.scheduler.abort(job);
+    });
+    job = new Job({
+      id,
+      prompt: prompt.tokens as Token[],
+      maxTokens: valid.maxTokens,
+      sampling: valid.sampling,
+      stop: valid.stop,
+      stream,
+      detokenize: this.detokenize,
+      isEndToken: (t) => this.model.isEogToken(t),
+    });
+    const signal = req.signal;
+    if (signal) {
+      const current = job;
+      const onAbort = (): void => this.scheduler.abort(current);
+      if (signal.aborted) {
+        current.finish("abort");
+        return stream;
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
+      current.onDone = () => signal.removeEventListener("abort", onAbort);
+    }
+    this.scheduler.submit(job);
+    return stream;
+  }
+
+  /** Renders messages exactly as generate() would (for inspection and tests). */
+  renderPrompt(messages: ChatMessage[]): RenderedPrompt {
+    return this.renderer.render(validateRequest({ messages, maxTokens: 1 }).messages);
+  }
+
+  get templateSource(): "gguf" | "chatml-fallback" {
+    return this.renderer.templateSource;
+  }
+
+  countTokens(text: string): number {
+    return this.model.tokenize(text, false).length;
+  }
+
+  capacity(): EngineCapacity {
+    const running = this.scheduler.running;
+    const queued = this.scheduler.queued;
+    return {
+      model: this.modelId,
+      state: running.length > 0 ? "running" : "idle",
+      numRunning: running.length,
+      numWaiting: queued.length,
+      maxConcurrency: this.parallel,
+      observedDecodeTps: this.meter.decodeTps,
+      observedAggregateDecodeTps: this.meter.aggregateDecodeTps,
+      observedPrefillTps: this.meter.prefillTps,
+      activeTokenBudgetUsed: running.reduce((n, j) => n + j.tokenBudget, 0),
+      activeTokenBudgetMax: this.contextSize * this.parallel,
+      queuedTokenBudget: queued.reduce((n, j) => n + j.tokenBudget, 0),
+      queueLimit: this.scheduler.maxQueue,
+      contextSize: this.contextSize,
+    };
+  }
+
+  /** Fails pending and running generations (EngineClosedError), then frees the context and model. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.scheduler.close();
+      await this.context.dispose();
+      await this.model.dispose();
+    })();
+    return this.closing;
+  }
+}
+
+export function createEngine(opts: EngineOptions): Promise<Engine> {
+  return Engine.create(opts);
+}
+
+function positiveInt(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer`);
+  return v;
+}
+
+function nonNegativeInt(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`${name} must be a non-negative integer`);
+  return v;
+}

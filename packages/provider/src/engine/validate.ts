@@ -1,0 +1,53 @@
+// Request validation and normalisation (pure).
+import { randomInt } from "node:crypto";
+import { invalidRequest } from "./errors.js";
+import type { SamplingParams } from "./job.js";
+import type { ChatMessage, GenerateRequest } from "./types.js";
+
+const ROLES = new Set(["system", "user", "assistant"]);
+const MAX_STOP_STRINGS = 16;
+const UINT32 = 2 ** 32;
+
+export interface ValidRequest {
+  messages: ChatMessage[];
+  maxTokens: number;
+  sampling: SamplingParams;
+  stop: string[] | undefined;
+}
+
+export function validateRequest(req: GenerateRequest): ValidRequest {
+  if (!Array.isArray(req.messages) || req.messages.length === 0) throw invalidRequest("messages must be a non-empty array");
+  const messages = req.messages.map((m, i): ChatMessage => {
+    if (typeof m !== "object" || m === null || !ROLES.has(m.role)) {
+      throw invalidRequest(`messages[${i}].role must be one of system, user, assistant`);
+    }
+    if (typeof m.content !== "string") throw invalidRequest(`messages[${i}].content must be a string`);
+    return { role: m.role, content: m.content };
+  });
+  if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw invalidRequest("maxTokens must be an integer ≥ 1");
+  const temperature = req.temperature ?? 1;
+  if (typeof temperature !== "number" || !Number.isFinite(temperature) || temperature < 0) {
+    throw invalidRequest("temperature must be a finite number ≥ 0");
+  }
+  const topP = req.topP ?? 1;
+  if (typeof topP !== "number" || !Number.isFinite(topP) || topP <= 0 || topP > 1) {
+    throw invalidRequest("topP must be in (0, 1]");
+  }
+  let stop: string[] | undefined;
+  if (req.stop !== undefined) {
+    if (!Array.isArray(req.stop) || req.stop.some((s) => typeof s !== "string")) {
+      throw invalidRequest("stop must be an array of strings");
+    }
+    if (req.stop.length > MAX_STOP_STRINGS) throw invalidRequest(`at most ${MAX_STOP_STRINGS} stop strings`);
+    stop = req.stop.filter((s) => s.length > 0);
+  }
+  return { messages, maxTokens: req.maxTokens, sampling: { temperature, topP, seed: normalizeSeed(req.seed) }, stop };
+}
+
+/** Any integer seed → uint32 (mod 2^32); no seed → a random one (never the wall clock). */
+export function normalizeSeed(seed: number | undefined): number {
+  if (seed === undefined) return randomInt(0, UINT32 - 1);
+  if (typeof seed !== "number" || !Number.isFinite(seed)) throw invalidRequest("seed must be a finite number");
+  const s = Math.trunc(seed) % UINT32;
+  return s < 0 ? s + UINT32 : s;
+}

@@ -1,0 +1,98 @@
+import {
+  ChatRequestError,
+  createStreamSealer,
+  openRequest,
+  parseChatRequest,
+  type EncryptionKeyPair,
+  type ErrorCode,
+  type InferenceRequestFrame,
+  type ProviderFrame,
+} from "@darkbloom/protocol";
+import { EngineError } from "../engine/index.js";
+import { renderChat } from "./render-chat.js";
+import type { ChatEngine } from "./types.js";
+
+export interface ServeContext {
+  engines: ReadonlyMap<string, ChatEngine>;
+  keyPair: EncryptionKeyPair;
+  send(frame: ProviderFrame): void;
+  log(event: string, fields: Record<string, unknown>): void;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Serves one sealed request: unseal → validate → generate → encode the API's wire format → seal
+ * each piece → send. Always ends with exactly one inference_complete or inference_error frame.
+ * Never logs request or response content.
+ */
+export async function handleInferenceRequest(
+  ctx: ServeContext,
+  frame: InferenceRequestFrame,
+  signal: AbortSignal,
+): Promise<void> {
+  const requestId = frame.request_id;
+  const fail = (code: ErrorCode, message: string, retryable: boolean) => {
+    ctx.send({ type: "inference_error", request_id: requestId, code, message, retryable });
+    ctx.log("inference_error", { request_id: requestId, code });
+  };
+  const engine = ctx.engines.get(frame.model);
+  if (!engine) return fail("model_not_found", `model ${frame.model} is not loaded here`, true);
+  ctx.send({ type: "inference_accepted", request_id: requestId });
+
+  let opened: { plaintext: Uint8Array; responseKey: Uint8Array };
+  try {
+    opened = await openRequest(frame.sealed, ctx.keyPair);
+  } catch {
+    return fail("decrypt_failed", "could not open the sealed request with this provider's key", true);
+  }
+  let params;
+  try {
+    params = parseChatRequest(JSON.parse(decoder.decode(opened.plaintext)));
+  } catch (err) {
+    const message = err instanceof ChatRequestError ? err.message : "request body is not valid JSON";
+    return fail("bad_request", message, false);
+  }
+  if (params.model !== frame.model) return fail("bad_request", "sealed model does not match routing metadata", false);
+  if (params.stream !== frame.stream) return fail("bad_request", "sealed stream flag does not match routing metadata", false);
+  // The coordinator reserved credit for the clear max_tokens: never generate more than that.
+  params.maxTokens = Math.min(params.maxTokens, frame.max_tokens);
+
+  const sealer = createStreamSealer(opened.responseKey, ctx.keyPair.kid);
+  const started = Date.now();
+  try {
+    const result = await renderChat(
+      engine,
+      params,
+      {
+        write: (text, final) => {
+          if (signal.aborted) return;
+          ctx.send({ type: "inference_chunk", request_id: requestId, chunk: sealer.seal(encoder.encode(text), final) });
+        },
+      },
+      signal,
+    );
+    // Sent after a cancel too, so the coordinator can bill only what was generated.
+    ctx.send({
+      type: "inference_complete",
+      request_id: requestId,
+      usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens },
+      finish_reason: result.finishReason,
+    });
+    ctx.log("inference_complete", {
+      request_id: requestId,
+      model: frame.model,
+      prompt_tokens: result.usage.promptTokens,
+      completion_tokens: result.usage.completionTokens,
+      finish_reason: result.finishReason,
+      ms: Date.now() - started,
+    });
+  } catch (err) {
+    if (signal.aborted) return;
+    const code = err instanceof EngineError ? err.code : "generation_failed";
+    if (code === "context_length_exceeded" || code === "invalid_request") fail("bad_request", (err as Error).message, false);
+    else if (code === "queue_full") fail("overloaded", (err as Error).message, true);
+    else fail("engine_error", "generation failed", false);
+  }
+}

@@ -1,0 +1,33 @@
+// Model size presets. All presets share the same 1024-token vocabulary and tokenizer.
+import type { TensorType } from "../gguf/index.js";
+
+export type Preset = "tiny" | "small" | "medium";
+
+export interface PresetSpec {
+  /** llama.embedding_length */
+  embd: number;
+  /** llama.block_count */
+  layers: number;
+  /** llama.feed_forward_length */
+  ffn: number;
+  /** llama.attention.head_count */
+  heads: number;
+  /** llama.attention.head_count_kv */
+  kvHeads: number;
+  /** llama.context_length */
+  contextLength: number;
+  /** Default tensor type for 2-D weights (norm weights are always f32). */
+  defaultType: TensorType;
+}
+
+export const PRESETS: Readonly<Record<Preset, PresetSpec>> = {
+  tiny: { embd: 128, layers: 2, ffn: 384, heads: 2, kvHeads: 1, contextLength: 2048, defaultType: "f16" },
+  small: { embd: 384, layers: 8, ffn: 1024, heads: 6, kvHeads: 2, contextLength: 2048, defaultType: "f16" },
+  medium: { embd: 1024, layers: 12, ffn: 2816, heads: 16, kvHeads: 4, contextLength: 4096, defaultType: "f16" },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];
+
+export function isPreset(s: string): s is Preset {
+  return Object.prototype.hasOwnProperty.call(PRESETS, s);
+}
