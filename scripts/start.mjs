@@ -53,6 +53,9 @@ function start(label, script, args, env) {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
+    // Own process group: a terminal Ctrl-C reaches only this script, which then stops the
+    // children in order (one signal each, so they shut down gracefully).
+    detached: true,
   });
   child.on("exit", (code, signal) => {
     if (!stopping) {
@@ -75,6 +78,7 @@ async function shutdown(code) {
   clearTimeout(timer);
   process.exit(code);
 }
+process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
