@@ -2,7 +2,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ensureTestModel } from "@darkbloom/testkit";
-import { createEngine, type Engine, type Generation, type GenerationResult } from "./index.js";
+import { StreamDetokenizer, modelDetokenizer } from "./detokenizer.js";
+import { checkTemplateRender, createEngine, type Engine, type Generation, type GenerationResult } from "./index.js";
 
 async function collect(g: Generation): Promise<{ text: string; deltas: string[]; result: GenerationResult }> {
   const deltas: string[] = [];
@@ -43,6 +44,24 @@ describe("engine (tiny model)", () => {
     assert.equal(engine.templateSource, "gguf");
     assert.equal(engine.templateRenderOk, true);
     assert.equal(engine.contextSize, 1024);
+  });
+
+  test("template self-check from the GGUF file and from the loaded model", async () => {
+    assert.equal(await checkTemplateRender(await ensureTestModel({ preset: "tiny" })), true);
+    assert.equal(await checkTemplateRender(engine.model), true);
+    assert.equal(await checkTemplateRender("/nonexistent/model.gguf"), false);
+  });
+
+  test("streaming detokenization never splits a multi-byte character", () => {
+    const text = "naïve café — 世界 🎉 ok";
+    const tokens = engine.model.tokenize(text, false);
+    assert.ok(tokens.length > 10);
+    const detok = new StreamDetokenizer(modelDetokenizer(engine.model));
+    const pieces = tokens.map((t) => detok.push(t));
+    pieces.push(detok.flush());
+    assert.equal(pieces.join(""), text);
+    assert.ok(pieces.every((p) => !p.includes("\uFFFD")), JSON.stringify(pieces));
+    assert.ok(pieces.some((p) => p === ""), "some characters spanned several tokens");
   });
 
   test("no default system prompt: the rendered prompt is the ChatML of exactly the given messages", () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { ChatStreamEncoder, chatCompletionBody, chatUsage, type ChatParams } from "@darkbloom/protocol";
-import type { ChatEngine, GenerateResult, ResponseSink } from "./types.js";
+import type { GenerationResult } from "../engine/index.js";
+import type { ChatEngine, ResponseSink } from "./types.js";
 
 /** Generates one chat completion and writes it to `sink` in OpenAI's own wire format. */
 export async function renderChat(
@@ -9,7 +10,7 @@ export async function renderChat(
   sink: ResponseSink,
   signal?: AbortSignal,
   now: () => number = Date.now,
-): Promise<GenerateResult> {
+): Promise<GenerationResult> {
   const meta = {
     id: `chatcmpl-${randomBytes(12).toString("hex")}`,
     model: params.model,

@@ -1,31 +1,12 @@
-import type { FinishReason, ProviderModel } from "@darkbloom/protocol";
-import type { EngineCapacity } from "../engine/index.js";
+import type { ProviderModel } from "@darkbloom/protocol";
+import type { ChatMessage, EngineCapacity, GenerateRequest, Generation } from "../engine/index.js";
 
 /** What the serving layer needs from an inference engine (engine/ implements it). */
-export interface GenerateRequest {
-  messages: { role: "system" | "user" | "assistant"; content: string }[];
-  maxTokens: number;
-  temperature?: number;
-  topP?: number;
-  seed?: number;
-  stop?: string[];
-  signal?: AbortSignal;
-}
-
-export interface GenerateResult {
-  finishReason: Exclude<FinishReason, "error">;
-  usage: { promptTokens: number; completionTokens: number };
-}
-
-export interface GenerateStream extends AsyncIterable<{ text: string }> {
-  readonly result: Promise<GenerateResult>;
-}
-
 export interface ChatEngine {
   readonly modelId: string;
-  generate(req: GenerateRequest): GenerateStream;
+  generate(req: GenerateRequest): Generation;
   /** The largest completion that fits the context after this conversation's prompt. */
-  maxCompletionTokens(messages: GenerateRequest["messages"]): number;
+  maxCompletionTokens(messages: ChatMessage[]): number;
 }
 
 /** Receives the encoded response bytes (OpenAI SSE events or a JSON body) in order. */

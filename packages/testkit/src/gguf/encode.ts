@@ -1,8 +1,10 @@
 // Encoding of float rows into F32 / F16 / Q8_0 tensor bytes, and the reverse (for tests/tools).
+import { endianness } from "node:os";
 import { f16BitsToF32, f32ToF16Bits } from "./f16.js";
 import { rowBytes, TYPE_LAYOUT, type TensorType } from "./types.js";
 
 const QK8_0 = 32;
+const LITTLE_ENDIAN = endianness() === "LE";
 
 /** Like C roundf: halves round away from zero. */
 function roundf(x: number): number {
@@ -17,9 +19,15 @@ export function encodeFloats(type: TensorType, src: Float32Array, count: number,
   const bytes = rowBytes(type, count);
   if (dst.length < bytes) throw new Error(`encode buffer too small: ${dst.length} < ${bytes}`);
   if (type === "f32") {
-    for (let i = 0; i < count; i++) dst.writeFloatLE(src[i]!, i * 4);
+    if (LITTLE_ENDIAN && dst.byteOffset % 4 === 0) new Float32Array(dst.buffer, dst.byteOffset, count).set(src.subarray(0, count));
+    else for (let i = 0; i < count; i++) dst.writeFloatLE(src[i]!, i * 4);
   } else if (type === "f16") {
-    for (let i = 0; i < count; i++) dst.writeUInt16LE(f32ToF16Bits(src[i]!), i * 2);
+    if (LITTLE_ENDIAN && dst.byteOffset % 2 === 0) {
+      const out = new Uint16Array(dst.buffer, dst.byteOffset, count);
+      for (let i = 0; i < count; i++) out[i] = f32ToF16Bits(src[i]!);
+    } else {
+      for (let i = 0; i < count; i++) dst.writeUInt16LE(f32ToF16Bits(src[i]!), i * 2);
+    }
   } else {
     encodeQ8_0(src, count, dst);
   }

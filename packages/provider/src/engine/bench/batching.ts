@@ -7,6 +7,7 @@
 // node-llama-cpp's default batching (one LlamaChatSession per sequence on one context), the
 // baseline the engine is compared with. Without --model the testkit's `medium` model is used.
 // Figures are medians over the rounds; the machine should otherwise be idle (load is printed).
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { LlamaChatSession } from "node-llama-cpp";
@@ -45,6 +46,32 @@ const mode = values.mode ?? "both";
 const modelPath = values.model ?? (await ensureTestModel({ preset: "medium" }));
 const prompt = (i: number, round: number): string => `Tell me a long story about item ${i} (${round}).`;
 
+/** CPU busy time of the whole machine (ms), from /proc/stat; undefined where unavailable. */
+function machineBusyMs(): number | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+    return (busy * 1000) / 100; // USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs fn and reports how busy the CPUs were with other processes meanwhile (percent of all cores). */
+async function withForeignLoad<T>(fn: () => Promise<T>): Promise<[T, number | undefined]> {
+  const busy0 = machineBusyMs();
+  const own0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await fn();
+  const wall = performance.now() - t0;
+  const busy1 = machineBusyMs();
+  const own = process.cpuUsage(own0);
+  if (busy0 === undefined || busy1 === undefined) return [r, undefined];
+  const foreign = busy1 - busy0 - (own.user + own.system) / 1000;
+  return [r, Math.max(0, (100 * foreign) / (wall * os.availableParallelism()))];
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -58,15 +85,16 @@ async function measure(name: string, run: Runner): Promise<ModeSummary> {
   const ttftSingle: number[] = [];
   const ttftMulti: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const a = await run(1, round);
+    const [a, fa] = await withForeignLoad(() => run(1, round));
     single.push((a.tokens * 1000) / a.ms);
     ttftSingle.push(...a.ttftMs);
-    const b = await run(streams, round);
+    const [b, fb] = await withForeignLoad(() => run(streams, round));
     aggregate.push((b.tokens * 1000) / b.ms);
     ttftMulti.push(...b.ttftMs);
     console.log(
       `  [${name}] round ${round + 1}: 1 stream ${fmt(single.at(-1))} tok/s, ` +
-        `${streams} streams ${fmt(aggregate.at(-1))} tok/s aggregate`,
+        `${streams} streams ${fmt(aggregate.at(-1))} tok/s aggregate ` +
+        `(other processes' CPU: ${fmt(fa)}% / ${fmt(fb)}%)`,
     );
   }
   return {
