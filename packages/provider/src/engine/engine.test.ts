@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ensureTestModel } from "@darkbloom/testkit";
 import { StreamDetokenizer, modelDetokenizer } from "./detokenizer.js";
-import { checkTemplateRender, createEngine, type Engine, type Generation, type GenerationResult } from "./index.js";
+import { PromptTooLongError, checkTemplateRender, createEngine, type Engine, type Generation, type GenerationResult } from "./index.js";
 
 async function collect(g: Generation): Promise<{ text: string; deltas: string[]; result: GenerationResult }> {
   const deltas: string[] = [];
@@ -249,6 +249,20 @@ describe("engine queue limit and end-of-generation", () => {
       await engine.close();
     }
     assert.throws(() => engine.generate({ messages: user("late"), maxTokens: 5 }), { code: "engine_closed" });
+  });
+
+  test("a prompt plus max_tokens filling the whole context generates every token", async () => {
+    const engine = await createEngine({ modelPath: await ensureTestModel({ preset: "tiny" }), parallel: 2, contextSize: 256 });
+    try {
+      const messages = user("fill the context");
+      const maxTokens = engine.contextSize - engine.renderPrompt(messages).tokens.length;
+      const { result } = await collect(engine.generate({ messages, maxTokens, temperature: 0 }));
+      assert.equal(result.finishReason, "length");
+      assert.equal(result.usage.completionTokens, maxTokens);
+      assert.throws(() => engine.generate({ messages, maxTokens: maxTokens + 1 }), PromptTooLongError);
+    } finally {
+      await engine.close();
+    }
   });
 
   test("an end-of-generation token ends with finishReason 'stop'", async () => {

@@ -23,7 +23,13 @@ import type {
 const DEFAULT_PARALLEL = 4;
 const DEFAULT_MAX_CONTEXT = 4096;
 const DEFAULT_MAX_QUEUE = 10;
-const DEFAULT_PREFILL_CHUNK = 256;
+/**
+ * Prompt tokens evaluated per step while other sequences decode. On CPU (medium test model, 2
+ * cores) a 2.4k-token prompt joining 3 streams: chunk 64 → TTFT 14.5 s; 128 → 7.4 s with the
+ * others stalled ≤ 0.5 s per step; 256 → 6.8 s / 1 s; 512 → 6.6 s / 1.6 s. GPUs prefill far faster.
+ */
+const DEFAULT_PREFILL_CHUNK_CPU = 128;
+const DEFAULT_PREFILL_CHUNK_GPU = 512;
 const DEFAULT_BATCH_SIZE = 512;
 
 export class Engine {
@@ -65,8 +71,12 @@ export class Engine {
     const parallel = positiveInt(opts.parallel, DEFAULT_PARALLEL, "parallel");
     const maxQueue = nonNegativeInt(opts.maxQueue, DEFAULT_MAX_QUEUE, "maxQueue");
     const batchSize = positiveInt(opts.batchSize, DEFAULT_BATCH_SIZE, "batchSize");
-    const prefillChunkTokens = positiveInt(opts.prefillChunkTokens, DEFAULT_PREFILL_CHUNK, "prefillChunkTokens");
     const llama = await loadLlama(resolveLlamaConfig(opts));
+    const prefillChunkTokens = positiveInt(
+      opts.prefillChunkTokens,
+      llama.gpu === false ? DEFAULT_PREFILL_CHUNK_CPU : DEFAULT_PREFILL_CHUNK_GPU,
+      "prefillChunkTokens",
+    );
     const model = await llama.loadModel({ modelPath: opts.modelPath });
     try {
       const train = model.trainContextSize;
@@ -121,17 +131,17 @@ export class Engine {
       isEndToken: (t) => this.model.isEogToken(t),
     });
     const signal = req.signal;
+    if (signal?.aborted) {
+      job.finish("abort");
+      return stream;
+    }
+    this.scheduler.submit(job);
     if (signal) {
       const current = job;
       const onAbort = (): void => this.scheduler.abort(current);
-      if (signal.aborted) {
-        current.finish("abort");
-        return stream;
-      }
       signal.addEventListener("abort", onAbort, { once: true });
       current.onDone = () => signal.removeEventListener("abort", onAbort);
     }
-    this.scheduler.submit(job);
     return stream;
   }
 

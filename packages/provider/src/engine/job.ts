@@ -2,7 +2,7 @@
 // token → text pipeline (UTF-8 safe detokenizer, then stop-string matcher, then the stream).
 import type { Token } from "node-llama-cpp";
 import { StreamDetokenizer, type DetokenizeFn } from "./detokenizer.js";
-import { StopStringMatcher } from "./stopStrings.js";
+import { StopStringMatcher } from "./stop-strings.js";
 import type { GenerationStream } from "./stream.js";
 import type { FinishReason, GenerationResult } from "./types.js";
 

@@ -6,7 +6,7 @@ import {
   selfCheckTemplate,
   type CompiledChatTemplate,
   type PromptPart,
-} from "./chatTemplate.js";
+} from "./chat-template.js";
 import { EngineError } from "./errors.js";
 import type { ChatMessage, RenderedPrompt } from "./types.js";
 

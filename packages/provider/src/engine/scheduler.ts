@@ -20,6 +20,12 @@ import type { ThroughputMeter } from "./metrics.js";
  */
 export const SAMPLING_TOP_K = 1000;
 
+/**
+ * A sequence of the context and the job using it. `job` is set only by admit() (at a step
+ * boundary) and cleared only by release() once the job is done and its KV cells are cleared, so a
+ * slot is never shared. Readers: run() (issues steps), running/capacity, submit() (free-slot count),
+ * close() and failAll() (fail jobs; their slots are released by the loop).
+ */
 interface Slot {
   readonly index: number;
   readonly sequence: LlamaContextSequence;

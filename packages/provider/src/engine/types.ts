@@ -104,7 +104,8 @@ export interface EngineOptions {
   maxQueue?: number;
   /**
    * While other sequences are decoding, a newcomer's prompt is evaluated in chunks of at most this
-   * many tokens per step, so running streams are not stalled for a whole long prompt. Default 256.
+   * many tokens per step, so running streams are not stalled for a whole long prompt.
+   * Default 128 on CPU, 512 on GPU.
    */
   prefillChunkTokens?: number;
   /** llama.cpp batch size (tokens per llama_decode). Default 512. */

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { StopStringMatcher } from "./stopStrings.js";
+import { StopStringMatcher } from "./stop-strings.js";
 
 function run(stops: string[], chunks: string[]): { out: string; stopped: boolean; emitted: string[] } {
   const m = new StopStringMatcher(stops);

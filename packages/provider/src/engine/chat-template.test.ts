@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CHATML_FALLBACK_TEMPLATE, compileChatTemplate, foldSystemMessages, selfCheckTemplate } from "./chatTemplate.js";
+import { CHATML_FALLBACK_TEMPLATE, compileChatTemplate, foldSystemMessages, selfCheckTemplate } from "./chat-template.js";
 import type { ChatMessage } from "./types.js";
 
 const vars = { bosToken: "<s>", eosToken: "</s>" };
