@@ -3,7 +3,8 @@
 // built-in test runner. Unit tests run first (two at a time), then the system tests one at a
 // time, since those start real coordinator and provider processes that compete for the 2 cores.
 // Usage: node scripts/run-tests.mjs [substring filter...]
-import { readdirSync, statSync, existsSync } from "node:fs";
+import { readdirSync, statSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -31,18 +32,39 @@ const all = distDirs
 const unit = all.filter((p) => !p.startsWith("e2e/"));
 const system = all.filter((p) => p.startsWith("e2e/"));
 
-let failed = false;
-for (const [files, concurrency] of [[unit, 2], [system, 1]]) {
-  if (files.length === 0) continue;
-  const r = spawnSync(
-    process.execPath,
-    ["--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
-    { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
-  );
-  if (r.status !== 0) failed = true;
-}
 if (all.length === 0) {
   console.error("no test files found (did the build run?)");
   process.exit(1);
 }
+
+// Human-readable spec output on stdout; a TAP copy on disk to total the counts at the end.
+const tapDir = mkdtempSync(join(tmpdir(), "darkbloom-tests-"));
+let failed = false;
+const totals = { pass: 0, fail: 0, skipped: 0 };
+for (const [name, files, concurrency] of [["unit", unit, 2], ["system", system, 1]]) {
+  if (files.length === 0) continue;
+  const tap = join(tapDir, `${name}.tap`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--test",
+      `--test-concurrency=${concurrency}`,
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=tap",
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+  );
+  if (r.status !== 0) failed = true;
+  const text = existsSync(tap) ? readFileSync(tap, "utf8") : "";
+  for (const key of Object.keys(totals)) {
+    const m = text.match(new RegExp(`^# ${key} (\\d+)$`, "m"));
+    totals[key] += m ? Number(m[1]) : 0;
+  }
+}
+rmSync(tapDir, { recursive: true, force: true });
+if (failed && totals.fail === 0) totals.fail = 1; // a runner crash counts as a failure
+console.log(`\n${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
 process.exit(failed ? 1 : 0);
