@@ -5,8 +5,7 @@
  */
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
-import { ensureTestModel } from "@darkbloom/testkit";
-import { startCoordinator, startLocal, startProvider } from "../harness/index.js";
+import { ensureTestModel, startCoordinator, startLocal, startProvider } from "@darkbloom/testkit";
 import { percentile, runLoad, type RunStats } from "./load.js";
 
 const preset = (process.env.BENCH_PRESET ?? "medium") as "tiny" | "small" | "medium";

@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
-import { ensureTestModel } from "@darkbloom/testkit";
-import { startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "../harness/index.js";
+import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
 
 const MODEL = "canary-model";
 let coord: RunningCoordinator;

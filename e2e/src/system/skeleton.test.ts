@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
-import { ensureTestModel } from "@darkbloom/testkit";
-import { startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "../harness/index.js";
+import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
 
 const MODEL = "tiny-chat";
 
