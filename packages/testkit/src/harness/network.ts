@@ -25,12 +25,21 @@ export interface RunningCoordinator {
   stop(): Promise<void>;
 }
 
-/** Starts a real coordinator process on a free loopback port with a fresh SQLite file. */
-export async function startCoordinator(opts: { env?: NodeJS.ProcessEnv; creditUsd?: number } = {}): Promise<RunningCoordinator> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), "darkbloom-coord-"));
+export interface StartCoordinatorOptions {
+  env?: NodeJS.ProcessEnv;
+  creditUsd?: number;
+  /** Reuse a port / data dir / key (e.g. to restart a coordinator); fresh ones by default. */
+  port?: number;
+  dataDir?: string;
+  apiKey?: string;
+}
+
+/** Starts a real coordinator process on a loopback port with its own SQLite file. */
+export async function startCoordinator(opts: StartCoordinatorOptions = {}): Promise<RunningCoordinator> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "darkbloom-coord-")));
   const dbPath = join(dataDir, "coordinator.db");
-  const apiKey = newApiKey();
+  const apiKey = opts.apiKey ?? newApiKey();
   const proc = spawnNode(
     coordinatorBin,
     [],
