@@ -1,4 +1,5 @@
 export { canonicalJson } from "./canonical-json.js";
+export { attestKeys, type AttestationClaims } from "./attest-keys.js";
 export {
   AttestationSchema,
   attestationSigningBytes,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem, platform, arch } from "node:os";
 import {
   PROTOCOL_VERSION,
-  signAttestation,
+  attestKeys,
   type EncryptionKeyPair,
   type Hardware,
   type ProviderModel,
@@ -23,8 +23,6 @@ export function describeHardware(backend: string): Hardware {
   };
 }
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
-
 /** Builds a register frame with a freshly signed attestation (new nonce and timestamp). */
 export async function buildRegisterFrame(
   identity: Identity,
@@ -33,19 +31,13 @@ export async function buildRegisterFrame(
   hardware: Hardware,
   now: () => number = Date.now,
 ): Promise<RegisterFrame> {
-  const attestation = await signAttestation(
-    {
-      identity_key: b64(identity.publicKey),
-      encryption_key: b64(keyPair.publicKey),
-      kid: keyPair.kid,
-      provider_version: PROVIDER_VERSION,
-      models: models.map((m) => (m.weight_hash ? { id: m.id, weight_hash: m.weight_hash } : { id: m.id })),
-      hardware: { ...hardware },
-      nonce: randomBytes(16).toString("hex"),
-      timestamp: now(),
-    },
-    identity.secretKey,
-  );
+  const attestation = await attestKeys(identity, keyPair, {
+    provider_version: PROVIDER_VERSION,
+    models: models.map((m) => (m.weight_hash ? { id: m.id, weight_hash: m.weight_hash } : { id: m.id })),
+    hardware: { ...hardware },
+    nonce: randomBytes(16).toString("hex"),
+    timestamp: now(),
+  });
   return {
     type: "register",
     protocol_version: PROTOCOL_VERSION,

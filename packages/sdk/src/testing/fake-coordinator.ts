@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  attestKeys,
   createStreamSealer,
   encodeBase64,
   encodeErrorEvent,
@@ -14,7 +15,6 @@ import {
   generateIdentityKeyPair,
   openRequest,
   SealedApiRequestSchema,
-  signAttestation,
   utf8Decode,
   utf8Encode,
   type EncryptionKeyPair,
@@ -44,19 +44,13 @@ export interface FakeCoordinator {
 export async function makeProvider(id: string, tamper = false): Promise<FakeProvider> {
   const keyPair = await generateEncryptionKeyPair();
   const identity = await generateIdentityKeyPair();
-  const attestation = await signAttestation(
-    {
-      identity_key: encodeBase64(identity.publicKey),
-      encryption_key: encodeBase64(keyPair.publicKey),
-      kid: keyPair.kid,
-      provider_version: "0.1.0",
-      models: [{ id: "test-model" }],
-      hardware: { platform: "test" },
-      nonce: "nonce",
-      timestamp: Date.now(),
-    },
-    identity.secretKey,
-  );
+  const attestation = await attestKeys(identity, keyPair, {
+    provider_version: "0.1.0",
+    models: [{ id: "test-model" }],
+    hardware: { platform: "test" },
+    nonce: "nonce",
+    timestamp: Date.now(),
+  });
   if (tamper) attestation.provider_version = "9.9.9";
   const entry: ProviderKey = { provider_id: id, kid: keyPair.kid, public_key: encodeBase64(keyPair.publicKey), trust_level: "self_signed", attestation };
   return { id, keyPair, entry };
