@@ -80,6 +80,28 @@ describe("walking skeleton: openai client → coordinator → provider", () => {
       assert.equal(usage?.total_tokens, (usage?.prompt_tokens ?? 0) + 20);
     });
 
+    test(`${mode}: seed makes sampling repeatable and stop cuts the text before the stop string`, async () => {
+      const ask = (stop?: string) =>
+        client().chat.completions.create({
+          model: MODEL,
+          messages: [{ role: "user", content: "Say something" }],
+          max_tokens: 24,
+          temperature: 0.9,
+          top_p: 0.95,
+          seed: 1234,
+          ...(stop !== undefined && { stop }),
+        });
+      const first = (await ask()).choices[0]?.message.content ?? "";
+      const second = (await ask()).choices[0]?.message.content ?? "";
+      assert.equal(second, first);
+      const cut = Math.floor(first.length / 2);
+      const stop = first.slice(cut, cut + 3);
+      assert.equal(stop.length, 3);
+      const stopped = await ask(stop);
+      assert.equal(stopped.choices[0]?.finish_reason, "stop");
+      assert.equal(stopped.choices[0]?.message.content, first.slice(0, first.indexOf(stop)));
+    });
+
     test(`${mode}: n > 1 is rejected with 400`, async () => {
       await assert.rejects(
         client().chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "x" }], n: 2 }),
