@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.js";
+import { tempDir } from "./temp-dirs.js";
 import { repoRoot, spawnNode, waitFor, type Proc } from "./process.js";
 
 const coordinatorBin = join(repoRoot, "packages/coordinator/bin/darkbloom-coordinator.js");
@@ -37,7 +36,7 @@ export interface StartCoordinatorOptions {
 /** Starts a real coordinator process on a loopback port with its own SQLite file. */
 export async function startCoordinator(opts: StartCoordinatorOptions = {}): Promise<RunningCoordinator> {
   const port = opts.port ?? (await freePort());
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "darkbloom-coord-")));
+  const dataDir = opts.dataDir ?? (await tempDir("darkbloom-coord-"));
   const dbPath = join(dataDir, "coordinator.db");
   const apiKey = opts.apiKey ?? newApiKey();
   const proc = spawnNode(
@@ -80,7 +79,7 @@ export async function startProvider(
   coord: RunningCoordinator,
   opts: { modelPath: string; modelId: string; parallel?: number; env?: NodeJS.ProcessEnv },
 ): Promise<RunningProvider> {
-  const configDir = await mkdtemp(join(tmpdir(), "darkbloom-provider-"));
+  const configDir = await tempDir("darkbloom-provider-");
   const proc = spawnNode(
     providerBin,
     [
