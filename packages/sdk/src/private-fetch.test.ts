@@ -169,3 +169,12 @@ test("Request objects and a trailing slash on baseURL work", async () => {
   const bad = await f(`${fake.baseURL}/chat/completions`, { method: "POST", body: "not json" });
   assert.equal(bad.status, 400);
 });
+
+test("onTiming reports the client-side phases of each sealed request", async () => {
+  const seen: Record<string, number>[] = [];
+  const res = await chat(client({ onTiming: (t) => void seen.push({ ...t }) }), true);
+  await res.text();
+  assert.equal(seen.length, 1);
+  assert.deepEqual(Object.keys(seen[0]!).sort(), ["keys", "prepare", "seal", "upstream"]);
+  for (const v of Object.values(seen[0]!)) assert.ok(Number.isFinite(v) && v >= 0);
+});

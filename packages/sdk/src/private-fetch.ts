@@ -16,6 +16,23 @@ export interface PrivateFetchOptions {
   keysTtlMs?: number;
   /** Extra policy on top of attestation verification (e.g. pin identity keys, require "hardware"). */
   acceptKey?: AcceptKey;
+  /**
+   * Debug hook: called once per sealed request when the coordinator's response headers arrive,
+   * with the client-side phases in milliseconds (the server's are in its Server-Timing header).
+   */
+  onTiming?: (timing: ClientTiming) => void;
+}
+
+/** Client-side latency of one sealed request (ms). */
+export interface ClientTiming {
+  /** Reading and checking the caller's body. */
+  prepare: number;
+  /** Attested provider keys (0 when cached). */
+  keys: number;
+  /** HPKE-sealing the body to the recipients. */
+  seal: number;
+  /** Request sent → coordinator response headers. */
+  upstream: number;
 }
 
 const DEFAULT_MAX_RECIPIENTS = 4;
@@ -39,6 +56,8 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
     const req = describeRequest(input, init);
     if (req.method !== "POST" || endpointKey(req.url) !== chatEndpoint) return underlying()(input, init);
 
+    const now = () => performance.now();
+    const t0 = now();
     const text = await req.text();
     let body: Record<string, unknown>;
     try {
@@ -53,10 +72,13 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
       return errorResponse(400, { message: "'model' is required", type: "invalid_request_error", code: null, param: "model" });
     }
 
+    const t1 = now();
     const lookup = await keys.get(model);
     if ("response" in lookup) return lookup.response;
     const recipients = lookup.keys.slice(0, maxRecipients).map(({ kid, publicKey }) => ({ kid, publicKey }));
+    const t2 = now();
     const { envelope, responseKeys } = await sealRequest(utf8Encode(text), recipients);
+    const t3 = now();
 
     const stream = body.stream === true;
     const sealedBody: SealedApiRequest = {
@@ -78,6 +100,7 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
     if (req.signal) postInit.signal = req.signal;
 
     const res = await underlying()(`${base}/chat/completions`, postInit);
+    opts.onTiming?.({ prepare: t1 - t0, keys: t2 - t1, seal: t3 - t2, upstream: now() - t3 });
     if (res.status !== 200) {
       keys.invalidate(model);
       return res;

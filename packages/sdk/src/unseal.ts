@@ -2,7 +2,7 @@ import {
   createSseParser,
   createStreamOpener,
   E2eErrorEventSchema,
-  SealedChunkSchema,
+  parseSealedChunk,
   SealError,
   type SseEvent,
   type StreamOpener,
@@ -122,9 +122,8 @@ export class SealedStreamReader {
     } catch {
       json = undefined;
     }
-    const r = SealedChunkSchema.safeParse(json);
-    if (!r.success) return { kind: "error", error: e2eError("malformed sealed chunk", "e2e_bad_chunk") };
-    const chunk = r.data;
+    const chunk = parseSealedChunk(json);
+    if (!chunk) return { kind: "error", error: e2eError("malformed sealed chunk", "e2e_bad_chunk") };
     if (!this.opener) {
       const key = this.responseKeys.get(chunk.kid);
       if (!key) return { kind: "error", error: e2eError(`sealed chunk for unknown kid ${chunk.kid}`, "e2e_unknown_kid") };

@@ -4,3 +4,4 @@ export { readBody, readJson, parseJson } from "./body.js";
 export { sendJson, sendRawJson, sendError } from "./respond.js";
 export { pickRequestId } from "./request-id.js";
 export { createRequestListener, type ListenerDeps } from "./listener.js";
+export { RequestTiming, TIMING_PHASES, type TimingPhase } from "./timing.js";

@@ -5,12 +5,15 @@ import { HttpError } from "./errors.js";
 import { pickRequestId } from "./request-id.js";
 import { sendError } from "./respond.js";
 import type { RequestContext, Router } from "./router.js";
+import { RequestTiming } from "./timing.js";
 
 export interface ListenerDeps {
   router: Router;
   logger: Logger;
   newRequestId: () => string;
   now: () => number;
+  /** Monotonic sub-millisecond clock for phase timings (default performance.now). */
+  hrNow?: () => number;
 }
 
 /**
@@ -19,7 +22,9 @@ export interface ListenerDeps {
  */
 export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { router, logger, newRequestId, now } = deps;
+  const hrNow = deps.hrNow ?? (() => performance.now());
   return (req, res) => {
+    const timing = new RequestTiming(hrNow);
     const startedAt = now();
     const requestId = pickRequestId(req.headers["x-request-id"], newRequestId);
     res.setHeader("x-request-id", requestId);
@@ -29,7 +34,7 @@ export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage
     const query = new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1));
     const method = req.method ?? "GET";
     const match = router.match(method, path);
-    const ctx: RequestContext = { req, res, path, query, requestId, startedAt, logFields: {} };
+    const ctx: RequestContext = { req, res, path, query, requestId, startedAt, timing, logFields: {} };
 
     res.once("close", () => {
       const status = ctx.logFields.status ?? (res.writableFinished ? res.statusCode : 499);
@@ -40,10 +45,12 @@ export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage
         ...ctx.logFields,
         status,
         total_ms: now() - startedAt,
+        timing: timing.active ? timing.compact() : undefined,
       });
     });
 
     const fail = (err: unknown) => {
+      if (timing.active) timing.applyTo(res);
       if (err instanceof HttpError) {
         sendError(res, err);
         return;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LogValue } from "../log/index.js";
+import type { RequestTiming } from "./timing.js";
 
 /** What a handler gets: the raw request/response plus per-request facts for the access log. */
 export interface RequestContext {
@@ -10,6 +11,8 @@ export interface RequestContext {
   /** Public id: echoed in X-Request-Id and logged. */
   readonly requestId: string;
   readonly startedAt: number;
+  /** Phase durations for Server-Timing / X-Timing and the access log. */
+  readonly timing: RequestTiming;
   /** Route-specific access-log fields (model, provider_id, privacy, ttft_ms, tokens…). Ids and numbers only. */
   readonly logFields: Record<string, LogValue>;
 }

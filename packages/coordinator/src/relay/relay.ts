@@ -146,6 +146,7 @@ export class Relay implements ProviderEvents {
     f.tried.add(p.id);
     f.attempts++;
     this.attach(f, p);
+    if (f.observer.onRouted) this.notify(f, () => f.observer.onRouted!(p));
     let sealed;
     try {
       sealed = await plan.seal(p);
@@ -175,6 +176,7 @@ export class Relay implements ProviderEvents {
       return this.dispatch(f);
     }
     f.phase = "running";
+    if (f.observer.onDispatched) this.notify(f, () => f.observer.onDispatched!(p));
   }
 
   private onProviderError(f: Flight, p: LiveProvider, frame: InferenceErrorFrame): void {

@@ -40,6 +40,10 @@ export interface RelayFailure {
 export interface RelayObserver {
   /** A sealed chunk from the provider now serving the request (`first` on the first one). */
   onChunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void;
+  /** A provider was picked for an attempt (timing). */
+  onRouted?(provider: LiveProvider): void;
+  /** The request frame was handed to that provider's link (timing). */
+  onDispatched?(provider: LiveProvider): void;
   onComplete(frame: InferenceCompleteFrame, provider: LiveProvider): void;
   /** `started`: a chunk had already reached the consumer, so no HTTP status can change. */
   onFailure(failure: RelayFailure, started: boolean): void;

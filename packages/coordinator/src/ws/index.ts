@@ -1,3 +1,4 @@
 export { attachProviderSocket, CLOSE_POLICY, CLOSE_GOING_AWAY, CLOSE_REPLACED, type ProviderEvents, type ProviderSocketDeps } from "./provider-socket.js";
 export { LaneWriter, type FrameSink, type LaneWriterOptions } from "./lane-writer.js";
 export { providerIdFor } from "./provider-id.js";
+export { parseChunkFrame, sealedChunkJson } from "./chunk-frame.js";

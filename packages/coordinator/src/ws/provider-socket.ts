@@ -11,6 +11,7 @@ import {
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
+import { parseChunkFrame } from "./chunk-frame.js";
 import { LaneWriter } from "./lane-writer.js";
 import { providerIdFor } from "./provider-id.js";
 
@@ -157,7 +158,11 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
   ws.on("message", (data, isBinary) => {
     let frame: ProviderFrame;
     try {
-      frame = decodeProviderFrame(isBinary ? (data as Buffer) : (data as Buffer).toString("utf8"));
+      if (isBinary) frame = decodeProviderFrame(data as Buffer);
+      else {
+        const text = (data as Buffer).toString("utf8");
+        frame = parseChunkFrame(text) ?? decodeProviderFrame(text);
+      }
     } catch (err) {
       log.warn("bad provider frame", errorFields(err));
       phase = "closed";

@@ -25,3 +25,15 @@ test("hex", () => {
   assert.deepEqual(decodeHex("000fFF"), new Uint8Array([0, 15, 255]));
   assert.throws(() => decodeHex("0g"), TypeError);
 });
+
+test("isBase64 accepts exactly the language of the canonical-shape regex", () => {
+  const reference = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+  const alphabet = "Az09+/=-_ \n";
+  let s = 12345;
+  const rand = () => (s = (s * 1664525 + 1013904223) >>> 0) / 0x1_0000_0000;
+  for (let n = 0; n < 50_000; n++) {
+    let x = "";
+    for (let i = Math.floor(rand() * 14); i > 0; i--) x += alphabet[Math.floor(rand() * alphabet.length)];
+    assert.equal(isBase64(x), x.length % 4 === 0 && reference.test(x), JSON.stringify(x));
+  }
+});

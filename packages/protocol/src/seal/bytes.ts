@@ -35,7 +35,12 @@ export function encodeBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * With the length a multiple of 4, "alphabet then at most two `=`" is the same language as
+ * `(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?`, without the nested repetition
+ * (about twice as fast; this runs on every sealed chunk).
+ */
+const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** True when `s` is canonical-shaped standard base64 (padding required). */
 export function isBase64(s: string): boolean {

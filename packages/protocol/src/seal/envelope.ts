@@ -3,6 +3,7 @@ import { aead } from "./aead.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import { decodeBase64, encodeBase64, isBase64, utf8Encode } from "./bytes.js";
 import { SealError } from "./errors.js";
+import { nodeHpke, requireNodeHpke, type NodeHpke } from "./hpke-node.js";
 import { keyId, privateKeyOf, X25519_PUBLIC_KEY_BYTES, type EncryptionKeyPair, type RecipientKey } from "./keys.js";
 import { getSuite, SEAL_SUITE } from "./suite.js";
 
@@ -64,25 +65,15 @@ export async function sealRequest(
   if (unique.length > MAX_RECIPIENTS) throw new SealError("bad_recipient", `at most ${MAX_RECIPIENTS} recipients`);
   unique.forEach(checkRecipient);
 
-  const suite = await getSuite();
-  const contentKey = randomBytes(CONTENT_KEY_BYTES);
-  const nonce = randomBytes(NONCE_BYTES);
+  const random = randomBytes(CONTENT_KEY_BYTES + NONCE_BYTES);
+  const contentKey = random.subarray(0, CONTENT_KEY_BYTES);
+  const nonce = random.slice(CONTENT_KEY_BYTES);
   const responseKeys = new Map<string, Uint8Array>();
   try {
-    const entries = await Promise.all(
-      unique.map(async (r) => {
-        let ctx;
-        try {
-          const recipientPublicKey = await suite.kem.deserializePublicKey(r.publicKey);
-          ctx = await suite.createSenderContext({ recipientPublicKey, info: HPKE_INFO });
-        } catch {
-          throw new SealError("bad_recipient", `recipient ${r.kid}: unusable public key`);
-        }
-        const wrapped = new Uint8Array(await ctx.seal(contentKey, nonce));
-        responseKeys.set(r.kid, new Uint8Array(await ctx.export(RESPONSE_EXPORT_CONTEXT, 32)));
-        return { kid: r.kid, enc: encodeBase64(new Uint8Array(ctx.enc)), key: encodeBase64(wrapped) };
-      }),
-    );
+    const hpke = nodeHpke();
+    const entries = hpke
+      ? unique.map((r) => wrapNode(hpke, r, contentKey, nonce, responseKeys))
+      : await wrapPortable(unique, contentKey, nonce, responseKeys);
     const ciphertext = aead.seal(contentKey, nonce, aad ?? EMPTY, plaintext);
     const envelope: SealedRequest = {
       v: 1,
@@ -95,6 +86,51 @@ export async function sealRequest(
   } finally {
     contentKey.fill(0);
   }
+}
+
+type Recipient = z.infer<typeof SealedRecipientSchema>;
+
+/** Wraps the content key to one recipient on Node's synchronous HPKE. */
+function wrapNode(
+  hpke: NodeHpke,
+  r: RecipientKey,
+  contentKey: Uint8Array,
+  nonce: Uint8Array,
+  responseKeys: Map<string, Uint8Array>,
+): Recipient {
+  let setup;
+  try {
+    setup = hpke.setupSender(r.publicKey, HPKE_INFO);
+  } catch {
+    throw new SealError("bad_recipient", `recipient ${r.kid}: unusable public key`);
+  }
+  const wrapped = setup.ctx.seal(contentKey, nonce);
+  responseKeys.set(r.kid, setup.ctx.export(RESPONSE_EXPORT_CONTEXT, 32));
+  return { kid: r.kid, enc: encodeBase64(setup.enc), key: encodeBase64(wrapped) };
+}
+
+/** The same on @hpke/core (browsers). */
+async function wrapPortable(
+  recipients: RecipientKey[],
+  contentKey: Uint8Array,
+  nonce: Uint8Array,
+  responseKeys: Map<string, Uint8Array>,
+): Promise<Recipient[]> {
+  const suite = await getSuite();
+  return Promise.all(
+    recipients.map(async (r) => {
+      let ctx;
+      try {
+        const recipientPublicKey = await suite.kem.deserializePublicKey(r.publicKey);
+        ctx = await suite.createSenderContext({ recipientPublicKey, info: HPKE_INFO });
+      } catch {
+        throw new SealError("bad_recipient", `recipient ${r.kid}: unusable public key`);
+      }
+      const wrapped = new Uint8Array(await ctx.seal(contentKey, nonce));
+      responseKeys.set(r.kid, new Uint8Array(await ctx.export(RESPONSE_EXPORT_CONTEXT, 32)));
+      return { kid: r.kid, enc: encodeBase64(new Uint8Array(ctx.enc)), key: encodeBase64(wrapped) };
+    }),
+  );
 }
 
 function decodeField(value: string, name: string, length?: number): Uint8Array {
@@ -127,13 +163,20 @@ export async function openRequest(
   const ciphertext = decodeField(envelope.ciphertext, "ciphertext");
   if (ciphertext.length < TAG_BYTES) throw new SealError("malformed", "sealed request: ciphertext too short");
 
-  const suite = await getSuite();
   let contentKey: Uint8Array;
   let responseKey: Uint8Array;
   try {
-    const ctx = await suite.createRecipientContext({ recipientKey: privateKeyOf(keyPair), enc, info: HPKE_INFO });
-    contentKey = new Uint8Array(await ctx.open(wrapped, nonce));
-    responseKey = new Uint8Array(await ctx.export(RESPONSE_EXPORT_CONTEXT, 32));
+    const handle = privateKeyOf(keyPair);
+    if ("node" in handle) {
+      const ctx = requireNodeHpke().setupRecipient(enc, handle.node, HPKE_INFO);
+      contentKey = ctx.open(wrapped, nonce);
+      responseKey = ctx.export(RESPONSE_EXPORT_CONTEXT, 32);
+    } else {
+      const suite = await getSuite();
+      const ctx = await suite.createRecipientContext({ recipientKey: handle.suite, enc, info: HPKE_INFO });
+      contentKey = new Uint8Array(await ctx.open(wrapped, nonce));
+      responseKey = new Uint8Array(await ctx.export(RESPONSE_EXPORT_CONTEXT, 32));
+    }
   } catch (err) {
     if (err instanceof SealError) throw err;
     throw new SealError("auth_failed", "sealed request: key unwrap failed (wrong key or tampered envelope)");

@@ -16,6 +16,7 @@ export {
 } from "./envelope.js";
 export {
   SealedChunkSchema,
+  parseSealedChunk,
   createStreamSealer,
   createStreamOpener,
   type SealedChunk,

@@ -1,6 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { encodeHex } from "./bytes.js";
 import { SealError } from "./errors.js";
+import { nodeHpke, type X25519KeyPair } from "./hpke-node.js";
 import { getSuite } from "./suite.js";
 
 export const X25519_PUBLIC_KEY_BYTES = 32;
@@ -17,7 +18,10 @@ export interface RecipientKey {
   publicKey: Uint8Array;
 }
 
-const privateKeys = new WeakMap<EncryptionKeyPair, CryptoKeyPair>();
+/** The private half: a Node KeyObject (synchronous HPKE) or a WebCrypto / @hpke key pair (browsers). */
+export type PrivateKeyHandle = { node: X25519KeyPair } | { suite: CryptoKeyPair };
+
+const privateKeys = new WeakMap<EncryptionKeyPair, PrivateKeyHandle>();
 
 /** First 16 hex characters of SHA-256(publicKey). */
 export function keyId(publicKey: Uint8Array): string {
@@ -26,17 +30,24 @@ export function keyId(publicKey: Uint8Array): string {
 
 /** A fresh X25519 key pair; the private key lives only in this process's memory. */
 export async function generateEncryptionKeyPair(): Promise<EncryptionKeyPair> {
+  const hpke = nodeHpke();
+  if (hpke) {
+    const pair = hpke.generateKeyPair();
+    const kp: EncryptionKeyPair = Object.freeze({ kid: keyId(pair.publicKey), publicKey: pair.publicKey.slice() });
+    privateKeys.set(kp, { node: pair });
+    return kp;
+  }
   const suite = await getSuite();
   const pair = await suite.kem.generateKeyPair();
   const publicKey = new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey));
   const kp: EncryptionKeyPair = Object.freeze({ kid: keyId(publicKey), publicKey });
-  privateKeys.set(kp, pair);
+  privateKeys.set(kp, { suite: pair });
   return kp;
 }
 
-/** @internal The CryptoKeyPair behind an EncryptionKeyPair from generateEncryptionKeyPair. */
-export function privateKeyOf(kp: EncryptionKeyPair): CryptoKeyPair {
-  const pair = privateKeys.get(kp);
-  if (!pair) throw new SealError("bad_recipient", "key pair was not created by generateEncryptionKeyPair");
-  return pair;
+/** @internal The private key behind an EncryptionKeyPair from generateEncryptionKeyPair. */
+export function privateKeyOf(kp: EncryptionKeyPair): PrivateKeyHandle {
+  const handle = privateKeys.get(kp);
+  if (!handle) throw new SealError("bad_recipient", "key pair was not created by generateEncryptionKeyPair");
+  return handle;
 }

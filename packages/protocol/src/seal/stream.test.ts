@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "@noble/hashes/utils.js";
-import { createStreamOpener, createStreamSealer, SealedChunkSchema, SealError, type SealedChunk } from "./index.js";
+import { createStreamOpener, createStreamSealer, parseSealedChunk, SealedChunkSchema, SealError, type SealedChunk } from "./index.js";
 import { decodeBase64, encodeBase64, utf8Decode, utf8Encode } from "./bytes.js";
 
 const key = randomBytes(32);
@@ -112,4 +112,40 @@ test("throughput: seal + open 10k token-sized chunks", () => {
   const us = ((performance.now() - t0) * 1000) / n;
   console.log(`seal+JSON+open: ${us.toFixed(1)} µs per chunk`);
   assert.ok(us < 500, `too slow: ${us} µs per chunk`);
+});
+
+test("parseSealedChunk follows SealedChunkSchema exactly", () => {
+  const ok = { kid: "k", seq: 3, final: false, ct: "AAAA" };
+  const cases: unknown[] = [
+    ok,
+    { ...ok, extra: 1 },
+    { ...ok, seq: 0 },
+    { ...ok, seq: -0 },
+    { ...ok, seq: Number.MAX_SAFE_INTEGER },
+    { ...ok, seq: Number.MAX_SAFE_INTEGER + 1 },
+    { ...ok, seq: -1 },
+    { ...ok, seq: 1.5 },
+    { ...ok, seq: "1" },
+    { ...ok, seq: Number.NaN },
+    { ...ok, final: 1 },
+    { ...ok, kid: "" },
+    { ...ok, kid: "k".repeat(64) },
+    { ...ok, kid: "k".repeat(65) },
+    { ...ok, kid: 5 },
+    { ...ok, ct: "AAA" },
+    { ...ok, ct: "" },
+    { ...ok, ct: "AA==" },
+    { ...ok, ct: "A===" },
+    { ...ok, ct: 7 },
+    { kid: "k", seq: 1, final: true },
+    null,
+    [],
+    [ok],
+    "x",
+    42,
+  ];
+  for (const c of cases) {
+    const r = SealedChunkSchema.safeParse(c);
+    assert.deepEqual(parseSealedChunk(c), r.success ? r.data : undefined, JSON.stringify(c));
+  }
 });

@@ -18,6 +18,20 @@ export const SealedChunkSchema = z.object({
 });
 export type SealedChunk = z.infer<typeof SealedChunkSchema>;
 
+/**
+ * SealedChunkSchema's rules written out by hand, for the per-token hot paths (the SDK opens one
+ * chunk per token). Unknown keys are dropped, as zod does. Undefined when the value does not pass.
+ */
+export function parseSealedChunk(value: unknown): SealedChunk | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const { kid, seq, final, ct } = value as Record<string, unknown>;
+  if (typeof kid !== "string" || kid.length < 1 || kid.length > 64) return undefined;
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+  if (typeof final !== "boolean") return undefined;
+  if (typeof ct !== "string" || !isBase64(ct)) return undefined;
+  return { kid, seq, final, ct };
+}
+
 export interface StreamSealer {
   /** Seals the next chunk (seq 0, 1, …). After a final chunk the sealer refuses more. */
   seal(data: Uint8Array, final: boolean): SealedChunk;

@@ -3,7 +3,6 @@ import {
   FrameError,
   MAX_FRAME_BYTES,
   decodeCoordinatorFrame,
-  encodeFrame,
   type CoordinatorFrame,
   type EncryptionKeyPair,
   type HeartbeatFrame,
@@ -13,6 +12,7 @@ import {
 import { handleInferenceRequest } from "../serve/handle-request.js";
 import type { HostedEngine } from "../serve/types.js";
 import { reconnectDelayMs } from "./backoff.js";
+import { encodeProviderFrame } from "./encode-frame.js";
 
 export interface ProviderClientOptions {
   url: string;
@@ -118,7 +118,7 @@ export class ProviderClient {
 
   private send(frame: ProviderFrame): void {
     const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(encodeFrame(frame));
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(encodeProviderFrame(frame));
   }
 
   private startHeartbeat(intervalMs: number): void {

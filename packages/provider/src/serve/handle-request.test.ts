@@ -43,11 +43,11 @@ async function serve(body: unknown, meta: Partial<InferenceRequestFrame> = {}, s
     .filter((f) => f.type === "inference_chunk")
     .map((f) => new TextDecoder().decode(opener.open(f.chunk)))
     .join("");
-  return { frames, text, opener };
+  return { frames, text, opener, responseKey: responseKeys.get(keyPair.kid)! };
 }
 
 test("streams sealed OpenAI SSE and reports exact usage", async () => {
-  const { frames, text, opener } = await serve({
+  const { frames, text, opener, responseKey } = await serve({
     model: "tiny",
     messages: [{ role: "user", content: "hi" }],
     max_tokens: 5,
@@ -62,6 +62,12 @@ test("streams sealed OpenAI SSE and reports exact usage", async () => {
   assert.ok(text.startsWith('data: {"id":"chatcmpl-'));
   assert.ok(text.endsWith("data: [DONE]\n\n"));
   assert.match(text, /"usage":\{"prompt_tokens":\d+,"completion_tokens":5,/);
+  // The role-only preamble travels with the first content: the first sealed chunk carries a token.
+  const first = frames.find((f) => f.type === "inference_chunk");
+  assert.ok(first?.type === "inference_chunk");
+  const firstText = new TextDecoder().decode(createStreamOpener(responseKey).open(first.chunk));
+  assert.match(firstText, /^data: \{.*"delta":\{"role":"assistant","content":""\}/);
+  assert.ok(firstText.split("data: ").length > 2, "the preamble is not sent alone");
 });
 
 test("never generates past the clear max_tokens the coordinator reserved for", async () => {

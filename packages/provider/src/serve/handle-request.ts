@@ -10,7 +10,7 @@ import {
 } from "@darkbloom/protocol";
 import { EngineError } from "../engine/index.js";
 import { renderChat } from "./render-chat.js";
-import type { ChatEngine } from "./types.js";
+import type { ChatEngine, ResponseSink } from "./types.js";
 
 export interface ServeContext {
   engines: ReadonlyMap<string, ChatEngine>;
@@ -33,6 +33,7 @@ export async function handleInferenceRequest(
   signal: AbortSignal,
 ): Promise<void> {
   const requestId = frame.request_id;
+  const received = performance.now();
   const fail = (code: ErrorCode, message: string, retryable: boolean) => {
     ctx.send({ type: "inference_error", request_id: requestId, code, message, retryable });
     ctx.log("inference_error", { request_id: requestId, code });
@@ -60,17 +61,17 @@ export async function handleInferenceRequest(
   params.maxTokens = Math.min(params.maxTokens, frame.max_tokens);
 
   const sealer = createStreamSealer(opened.responseKey, ctx.keyPair.kid);
-  const started = Date.now();
+  const started = performance.now();
   try {
     const result = await renderChat(
       engine,
       params,
-      {
+      withPreambleHeld({
         write: (text, final) => {
           if (signal.aborted) return;
           ctx.send({ type: "inference_chunk", request_id: requestId, chunk: sealer.seal(encoder.encode(text), final) });
         },
-      },
+      }),
       signal,
     );
     // Sent after a cancel too, so the coordinator can bill only what was generated.
@@ -86,7 +87,10 @@ export async function handleInferenceRequest(
       prompt_tokens: result.usage.promptTokens,
       completion_tokens: result.usage.completionTokens,
       finish_reason: result.finishReason,
-      ms: Date.now() - started,
+      unseal_ms: round2(started - received),
+      queue_ms: result.timings.queueMs,
+      engine_ttft_ms: result.timings.ttftMs,
+      ms: round2(performance.now() - started),
     });
   } catch (err) {
     if (signal.aborted) return;
@@ -95,4 +99,35 @@ export async function handleInferenceRequest(
     else if (code === "queue_full") fail("overloaded", (err as Error).message, true);
     else fail("engine_error", "generation failed", false);
   }
+}
+
+/**
+ * Holds the first piece of a stream (the role-only preamble, written before any token exists) and
+ * sends it together with the next piece, so the first sealed chunk carries content. The
+ * coordinator treats the first chunk as "started" (response headers out, no more failover), and
+ * consumers process it at once: sent before prefill, that work competed with the prefill for the
+ * CPU and delayed the first token (measured: engine TTFT 15.8 → 8 ms on a 2-core machine).
+ */
+function withPreambleHeld(sink: ResponseSink): ResponseSink {
+  let held: string | undefined;
+  let first = true;
+  return {
+    write(text, final) {
+      if (first && !final) {
+        first = false;
+        held = text;
+        return;
+      }
+      first = false;
+      if (held !== undefined) {
+        text = held + text;
+        held = undefined;
+      }
+      sink.write(text, final);
+    },
+  };
+}
+
+function round2(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }

@@ -1,8 +1,9 @@
 import type { ServerResponse } from "node:http";
-import { PRIVACY_E2E, encodeErrorEvent, encodeSealedEvent, type SealedChunk } from "@darkbloom/protocol";
+import { PRIVACY_E2E, SSE_EVENT_SEALED, encodeErrorEvent, encodeSealedEvent, type SealedChunk } from "@darkbloom/protocol";
 import { sendError, type HttpError } from "../../http/index.js";
 import type { LiveProvider } from "../../registry/index.js";
 import type { ConsumerStream } from "../../relay/index.js";
+import { sealedChunkJson } from "../../ws/index.js";
 import { openEventStream, type ResponseWriter, type StreamOptions } from "./writer.js";
 
 /** e2e: every sealed chunk goes straight out as `event: sealed`; the coordinator cannot read it. */
@@ -18,7 +19,9 @@ export class E2eWriter implements ResponseWriter {
 
   chunk(chunk: SealedChunk, provider: LiveProvider): void {
     this.stream ??= openEventStream(this.res, provider, this.streamOpts);
-    this.stream.write(encodeSealedEvent(chunk));
+    // The socket's fast path kept the chunk's canonical JSON: forward that text, don't re-serialise.
+    const json = sealedChunkJson(chunk);
+    this.stream.write(json !== undefined ? `event: ${SSE_EVENT_SEALED}\ndata: ${json}\n\n` : encodeSealedEvent(chunk));
     if (chunk.final) this.sawFinal = true;
   }
 

@@ -59,10 +59,22 @@ export class ChatExchange implements RelayObserver {
     this.ctx.res.destroy();
   };
 
+  onRouted(): void {
+    const { timing } = this.ctx;
+    if (timing.get("queue") === undefined) timing.add("queue", 0); // no capacity queue yet: dispatched at once
+    timing.mark("route");
+  }
+
+  onDispatched(): void {
+    this.ctx.timing.mark("dispatch");
+  }
+
   onChunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void {
     if (first) {
       this.ctx.logFields.provider_id = provider.id;
       this.ctx.logFields.ttft_ms = this.deps.clock.now() - this.ctx.startedAt;
+      this.ctx.timing.mark("provider");
+      this.ctx.timing.applyTo(this.ctx.res);
     }
     if (this.closed) return;
     try {
@@ -92,6 +104,7 @@ export class ChatExchange implements RelayObserver {
       if (this.closed) return this.writer.dispose();
       if (intact) {
         this.closed = true;
+        this.ctx.timing.applyTo(this.ctx.res);
         this.writer.complete(provider);
         this.writer.dispose();
       } else this.endWithError(new HttpError(502, "The provider's response stream was incomplete.", "bad_provider_stream"));
@@ -117,6 +130,7 @@ export class ChatExchange implements RelayObserver {
     if (this.closed) return this.writer.dispose();
     this.closed = true;
     this.ctx.logFields.status ??= this.ctx.res.headersSent ? this.ctx.res.statusCode : err.status;
+    this.ctx.timing.applyTo(this.ctx.res);
     this.writer.fail(err);
     this.writer.dispose();
   }

@@ -28,7 +28,9 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
     const privacy = privacyOf(ctx);
     ctx.res.setHeader("x-darkbloom-privacy", privacy);
     ctx.logFields.privacy = privacy;
+    const { timing } = ctx;
     const principal = await requireAuth(ctx, deps.store);
+    timing.mark("auth");
     if (privacy === PRIVACY_COORDINATOR_SEALED && !config.allowCoordinatorSealed) {
       throw new HttpError(
         403,
@@ -55,6 +57,7 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
       prepared = prepareCoordinatorSealed(value, raw, keys);
       writer = new SealedWriter(ctx.res, prepared.stream, streamOpts, keys);
     }
+    timing.mark("parse");
     const { model } = prepared;
     ctx.logFields.model = model;
     ctx.logFields.stream = prepared.stream;
@@ -70,6 +73,8 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
       throw new HttpError(503, message, "no_provider", null, { "retry-after": "2" });
     }
 
+    timing.mark("route");
+
     const requestId = entropy.id("req");
     const reservation = await meter.reserve(requestId, principal.accountId, model, prepared.inputTokensEstimate, prepared.maxTokens);
     if (!reservation.ok) {
@@ -80,6 +85,7 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
       );
     }
     ctx.logFields.reserved_micros = reservation.reservedMicros;
+    timing.mark("reserve");
 
     exchange = new ChatExchange(ctx, { meter, clock, logger }, writer, requestId, model);
     const handle = relay.start(
