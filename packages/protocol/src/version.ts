@@ -1,5 +1,5 @@
 /** Wire protocol version spoken between coordinator and provider. Bump on breaking frame changes. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest WebSocket frame either side accepts (SPEC: 10 MB). */
 export const MAX_FRAME_BYTES = 10 * 1024 * 1024;

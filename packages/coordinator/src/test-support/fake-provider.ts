@@ -154,8 +154,9 @@ export class FakeProvider {
       return;
     }
     const sealer = createStreamSealer(responseKey, this.keys.kid);
+    let sent = 0;
     const chunk = (text: string, final: boolean) =>
-      this.send({ type: "inference_chunk", request_id: rid, chunk: sealer.seal(utf8Encode(text), final) });
+      this.send({ type: "inference_chunk", request_id: rid, tokens: (sent += 1), chunk: sealer.seal(utf8Encode(text), final) });
     const pieces = this.opts.pieces ?? CANNED_PIECES;
     const usage = this.opts.usage ?? CANNED_USAGE;
     const meta = { id: "chatcmpl-fake", model: frame.model, created: 1_700_000_000 };

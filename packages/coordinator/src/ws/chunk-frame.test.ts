@@ -7,6 +7,7 @@ const sealer = createStreamSealer(new Uint8Array(32).fill(9), "0123456789abcdef"
 const frames: ProviderFrame[] = [0, 1, 2, 40].map((n, i) => ({
   type: "inference_chunk",
   request_id: `req_${i}`,
+  tokens: n,
   chunk: sealer.seal(new TextEncoder().encode("x".repeat(n)), i === 3),
 }));
 const canonical = frames.map((f) => encodeFrame(f));
@@ -27,6 +28,7 @@ function decodeOrUndefined(text: string): ProviderFrame | undefined {
 
 describe("inference_chunk fast path", () => {
   it("decodes canonical frames exactly as the schema decoder does and keeps the chunk's JSON", () => {
+    assert.ok(canonical[0]!.includes('"salt":'), "chunk 0 carries the stream salt");
     for (const text of canonical) {
       const fast = parseChunkFrame(text);
       assert.ok(fast, text.slice(0, 60));
@@ -55,6 +57,11 @@ describe("inference_chunk fast path", () => {
       base.replace('"seq":1', '"seq":-1'),
       base.replace(/"ct":"[^"]*"/, '"ct":"abc"'),
       base.replace(/"ct":"[^"]*"/, '"ct":"ab\\/c"'),
+      base.replace(/"tokens":\d+/, '"tokens":-1'),
+      base.replace(/"tokens":\d+/, '"tokens":01'),
+      base.replace(/"tokens":\d+,/, ""),
+      canonical[0]!.replace(/"salt":"[^"]*"/, '"salt":"abc"'),
+      canonical[0]!.replace(/"salt":"[^"]*"/, `"salt":"${"A".repeat(68)}"`),
     ];
     for (const v of variants) assert.equal(parseChunkFrame(v), undefined, v.slice(0, 120));
   });

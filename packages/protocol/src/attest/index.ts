@@ -12,3 +12,11 @@ export {
   type IdentityKeyPair,
   type VerifyAttestationOptions,
 } from "./attestation.js";
+export {
+  CHALLENGE_NONCE_BYTES,
+  ChallengeSchema,
+  challengeSigningBytes,
+  signChallenge,
+  verifyChallengeSignature,
+  type Challenge,
+} from "./challenge.js";

@@ -84,5 +84,5 @@ test("SealedApiRequestSchema accepts a sealed body", async () => {
   const { envelope } = await sealRequest(new TextEncoder().encode("{}"), [kp]);
   const body = { model: "m", stream: true, max_tokens: 16, input_tokens_estimate: 3, sealed: envelope };
   assert.deepEqual(SealedApiRequestSchema.parse(JSON.parse(JSON.stringify(body))), body);
-  assert.equal(SealedApiRequestSchema.safeParse({ ...body, sealed: { ...envelope, v: 2 } }).success, false);
+  assert.equal(SealedApiRequestSchema.safeParse({ ...body, sealed: { ...envelope, v: 1 } }).success, false);
 });

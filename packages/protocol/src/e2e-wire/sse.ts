@@ -7,7 +7,8 @@ export const SSE_EVENT_ERROR = "error";
 
 /** `event: sealed\ndata: <SealedChunk JSON>\n\n` */
 export function encodeSealedEvent(chunk: SealedChunk): string {
-  const json = JSON.stringify({ kid: chunk.kid, seq: chunk.seq, final: chunk.final, ct: chunk.ct });
+  const { kid, seq, final, salt, ct } = chunk;
+  const json = JSON.stringify(salt === undefined ? { kid, seq, final, ct } : { kid, seq, final, salt, ct });
   return `event: ${SSE_EVENT_SEALED}\ndata: ${json}\n\n`;
 }
 

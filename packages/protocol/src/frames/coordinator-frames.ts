@@ -13,6 +13,18 @@ export const RegisteredFrameSchema = z.object({
 });
 export type RegisteredFrame = z.infer<typeof RegisteredFrameSchema>;
 
+/**
+ * Sent after a register frame (and later for periodic re-checks): the provider must sign nonce +
+ * timestamp + its encryption key with its identity key (attest/challenge.ts) before any request
+ * is routed to it.
+ */
+export const AttestationChallengeFrameSchema = z.object({
+  type: z.literal("attestation_challenge"),
+  nonce: z.string().min(1).max(128),
+  timestamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type AttestationChallengeFrame = z.infer<typeof AttestationChallengeFrameSchema>;
+
 /** A sealed request plus the routing metadata the coordinator needs in clear. */
 export const InferenceRequestFrameSchema = z.object({
   type: z.literal("inference_request"),
@@ -35,8 +47,9 @@ export type CancelFrame = z.infer<typeof CancelFrameSchema>;
 
 export const coordinatorFrameSchemas = {
   registered: RegisteredFrameSchema,
+  attestation_challenge: AttestationChallengeFrameSchema,
   inference_request: InferenceRequestFrameSchema,
   cancel: CancelFrameSchema,
 } as const;
 
-export type CoordinatorFrame = RegisteredFrame | InferenceRequestFrame | CancelFrame;
+export type CoordinatorFrame = RegisteredFrame | AttestationChallengeFrame | InferenceRequestFrame | CancelFrame;

@@ -31,7 +31,7 @@ test("round-trips a heartbeat frame", () => {
 });
 
 test("decodes a chunk frame and a cancel frame", () => {
-  const chunk = { type: "inference_chunk", request_id: "r1", chunk: { kid: "k", seq: 0, final: false, ct: "AAAA" } };
+  const chunk = { type: "inference_chunk", request_id: "r1", tokens: 3, chunk: { kid: "k", seq: 0, final: false, salt: "AAAA", ct: "AAAA" } };
   assert.deepEqual(decodeProviderFrame(JSON.stringify(chunk)), chunk);
   const cancel = { type: "cancel", request_id: "r1", reason: "client gone" };
   assert.deepEqual(decodeCoordinatorFrame(Buffer.from(JSON.stringify(cancel))), cancel);

@@ -62,10 +62,15 @@ export const InferenceAcceptedFrameSchema = z.object({
 });
 export type InferenceAcceptedFrame = z.infer<typeof InferenceAcceptedFrameSchema>;
 
-/** One sealed piece of the response stream; `chunk` is opaque to the coordinator in e2e mode. */
+/**
+ * One sealed piece of the response stream; `chunk` is opaque to the coordinator in e2e mode.
+ * `tokens` is the running count of completion tokens delivered up to and including this chunk (a
+ * number in clear, never content), so a stream cut short is billed for exactly what it delivered.
+ */
 export const InferenceChunkFrameSchema = z.object({
   type: z.literal("inference_chunk"),
   request_id: requestId,
+  tokens: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   chunk: SealedChunkSchema,
 });
 export type InferenceChunkFrame = z.infer<typeof InferenceChunkFrameSchema>;
@@ -89,8 +94,18 @@ export const InferenceErrorFrameSchema = z.object({
 });
 export type InferenceErrorFrame = z.infer<typeof InferenceErrorFrameSchema>;
 
+/** Answer to an attestation_challenge: the identity key's signature over it (attest/challenge.ts). */
+export const AttestationResponseFrameSchema = z.object({
+  type: z.literal("attestation_response"),
+  nonce: z.string().min(1).max(128),
+  timestamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  signature: z.string().min(1).max(128),
+});
+export type AttestationResponseFrame = z.infer<typeof AttestationResponseFrameSchema>;
+
 export const providerFrameSchemas = {
   register: RegisterFrameSchema,
+  attestation_response: AttestationResponseFrameSchema,
   heartbeat: HeartbeatFrameSchema,
   inference_accepted: InferenceAcceptedFrameSchema,
   inference_chunk: InferenceChunkFrameSchema,
@@ -100,6 +115,7 @@ export const providerFrameSchemas = {
 
 export type ProviderFrame =
   | RegisterFrame
+  | AttestationResponseFrame
   | HeartbeatFrame
   | InferenceAcceptedFrame
   | InferenceChunkFrame

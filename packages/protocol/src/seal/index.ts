@@ -11,6 +11,9 @@ export {
   SealedRequestSchema,
   sealRequest,
   openRequest,
+  envelopeIsFresh,
+  ENVELOPE_VALIDITY_MS,
+  type OpenedRequest,
   type SealedRequest,
   type SealedRequestResult,
 } from "./envelope.js";
@@ -19,6 +22,8 @@ export {
   parseSealedChunk,
   createStreamSealer,
   createStreamOpener,
+  deriveStreamKey,
+  STREAM_SALT_BYTES,
   type SealedChunk,
   type StreamSealer,
   type StreamOpener,

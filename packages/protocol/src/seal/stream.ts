@@ -1,19 +1,34 @@
 import { z } from "zod";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { randomBytes } from "@noble/hashes/utils.js";
 import { aead } from "./aead.js";
 import { decodeBase64, encodeBase64, isBase64, utf8Encode } from "./bytes.js";
 import { SealError } from "./errors.js";
 
 /**
- * Response-stream AEAD. ChaCha20-Poly1305 keyed by the request's response key;
- * nonce = 4 zero bytes ‖ seq (u64 BE); AAD = "darkbloom/v1 chunk" ‖ seq (u64 BE) ‖ final (1 byte).
- * The sequence number and final flag are authenticated, so reordering, replay, duplication,
- * skipping, a flipped final flag and truncation (no final chunk) are all detected.
+ * Response-stream AEAD. The request's response *secret* (exported from its HPKE context, so the
+ * same for every replay of one envelope) is never used as a key directly: the provider draws a
+ * fresh 32-byte salt per response and the stream key is HKDF-SHA256(secret, salt,
+ * "darkbloom/v2 response key"). The salt travels in clear on chunk 0; a changed salt derives a
+ * different key and chunk 0 fails authentication, so the salt is authenticated. Two responses to
+ * the same envelope therefore never share a key (and never a keystream).
+ *
+ * ChaCha20-Poly1305 keyed by that stream key; nonce = 4 zero bytes ‖ seq (u64 BE);
+ * AAD = "darkbloom/v2 chunk" ‖ seq (u64 BE) ‖ final (1 byte). The sequence number and final flag
+ * are authenticated, so reordering, replay, duplication, skipping, a flipped final flag and
+ * truncation (no final chunk) are all detected.
  */
+
+export const STREAM_SALT_BYTES = 32;
+const KEY_INFO = utf8Encode("darkbloom/v2 response key");
 
 export const SealedChunkSchema = z.object({
   kid: z.string().min(1).max(64),
   seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   final: z.boolean(),
+  /** Chunk 0 only: the provider's fresh salt for this response's key (base64 of 32 bytes). */
+  salt: z.string().max(64).refine(isBase64, "expected standard base64").optional(),
   ct: z.string().refine(isBase64, "expected standard base64"),
 });
 export type SealedChunk = z.infer<typeof SealedChunkSchema>;
@@ -24,12 +39,13 @@ export type SealedChunk = z.infer<typeof SealedChunkSchema>;
  */
 export function parseSealedChunk(value: unknown): SealedChunk | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const { kid, seq, final, ct } = value as Record<string, unknown>;
+  const { kid, seq, final, salt, ct } = value as Record<string, unknown>;
   if (typeof kid !== "string" || kid.length < 1 || kid.length > 64) return undefined;
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return undefined;
   if (typeof final !== "boolean") return undefined;
+  if (salt !== undefined && (typeof salt !== "string" || salt.length > 64 || !isBase64(salt))) return undefined;
   if (typeof ct !== "string" || !isBase64(ct)) return undefined;
-  return { kid, seq, final, ct };
+  return salt === undefined ? { kid, seq, final, ct } : { kid, seq, final, salt, ct };
 }
 
 export interface StreamSealer {
@@ -46,7 +62,7 @@ export interface StreamOpener {
   readonly done: boolean;
 }
 
-const LABEL = utf8Encode("darkbloom/v1 chunk");
+const LABEL = utf8Encode("darkbloom/v2 chunk");
 const AAD_BYTES = LABEL.length + 9;
 const TAG_BYTES = 16;
 
@@ -72,15 +88,26 @@ function makeScratch(): { nonce: Uint8Array; aad: Uint8Array; set(seq: number, f
   };
 }
 
-function checkKey(responseKey: Uint8Array): Uint8Array {
-  if (!(responseKey instanceof Uint8Array) || responseKey.length !== 32) {
-    throw new SealError("malformed", "response key must be 32 bytes");
+function checkSecret(responseSecret: Uint8Array): Uint8Array {
+  if (!(responseSecret instanceof Uint8Array) || responseSecret.length !== 32) {
+    throw new SealError("malformed", "response secret must be 32 bytes");
   }
-  return responseKey.slice();
+  return responseSecret.slice();
 }
 
-export function createStreamSealer(responseKey: Uint8Array, kid: string): StreamSealer {
-  const key = checkKey(responseKey);
+/** The stream key for one response: HKDF-SHA256(secret, salt, "darkbloom/v2 response key"). */
+export function deriveStreamKey(responseSecret: Uint8Array, salt: Uint8Array): Uint8Array {
+  if (salt.length !== STREAM_SALT_BYTES) throw new SealError("malformed", `stream salt must be ${STREAM_SALT_BYTES} bytes`);
+  return hkdf(sha256, checkSecret(responseSecret), salt, KEY_INFO, 32);
+}
+
+/**
+ * Seals one response stream. `salt` is for tests only: production callers let it be drawn from
+ * the CSPRNG, fresh for every response.
+ */
+export function createStreamSealer(responseSecret: Uint8Array, kid: string, salt: Uint8Array = randomBytes(STREAM_SALT_BYTES)): StreamSealer {
+  const key = deriveStreamKey(responseSecret, salt);
+  const saltB64 = encodeBase64(salt);
   const scratch = makeScratch();
   let seq = 0;
   let closed = false;
@@ -89,17 +116,22 @@ export function createStreamSealer(responseKey: Uint8Array, kid: string): Stream
       if (closed) throw new SealError("after_final", "stream sealer: already sealed the final chunk");
       if (seq > Number.MAX_SAFE_INTEGER) throw new SealError("malformed", "stream sealer: sequence exhausted");
       scratch.set(seq, final);
-      const ct = aead.seal(key, scratch.nonce, scratch.aad, data);
-      const chunk: SealedChunk = { kid, seq, final, ct: encodeBase64(ct) };
+      const ct = encodeBase64(aead.seal(key, scratch.nonce, scratch.aad, data));
+      const chunk: SealedChunk = seq === 0 ? { kid, seq, final, salt: saltB64, ct } : { kid, seq, final, ct };
       seq++;
-      if (final) closed = true;
+      if (final) {
+        closed = true;
+        key.fill(0);
+      }
       return chunk;
     },
   };
 }
 
-export function createStreamOpener(responseKey: Uint8Array): StreamOpener {
-  const key = checkKey(responseKey);
+/** Opens one response stream; the key is derived from the salt on chunk 0. */
+export function createStreamOpener(responseSecret: Uint8Array): StreamOpener {
+  const secret = checkSecret(responseSecret);
+  let key: Uint8Array | undefined;
   const scratch = makeScratch();
   let expected = 0;
   let done = false;
@@ -118,6 +150,20 @@ export function createStreamOpener(responseKey: Uint8Array): StreamOpener {
       if (chunk.seq !== expected) {
         return fail(new SealError("out_of_order", `sealed stream: expected chunk ${expected}, got ${chunk.seq}`));
       }
+      if (chunk.seq === 0) {
+        if (chunk.salt === undefined) return fail(new SealError("malformed", "sealed stream: chunk 0 carries no salt"));
+        let salt: Uint8Array;
+        try {
+          salt = decodeBase64(chunk.salt);
+        } catch {
+          return fail(new SealError("malformed", "sealed stream: salt is not base64"));
+        }
+        if (salt.length !== STREAM_SALT_BYTES) return fail(new SealError("malformed", "sealed stream: salt has the wrong length"));
+        key = deriveStreamKey(secret, salt);
+        secret.fill(0);
+      } else if (chunk.salt !== undefined) {
+        return fail(new SealError("malformed", `sealed stream: chunk ${chunk.seq} carries a salt`));
+      }
       let ct: Uint8Array;
       try {
         ct = decodeBase64(chunk.ct);
@@ -128,7 +174,7 @@ export function createStreamOpener(responseKey: Uint8Array): StreamOpener {
       scratch.set(chunk.seq, chunk.final);
       let pt: Uint8Array;
       try {
-        pt = aead.open(key, scratch.nonce, scratch.aad, ct);
+        pt = aead.open(key!, scratch.nonce, scratch.aad, ct);
       } catch {
         return fail(new SealError("auth_failed", `sealed stream: chunk ${chunk.seq} failed authentication`));
       }

@@ -9,11 +9,11 @@ test("inference_chunk frames encode exactly as JSON.stringify would", () => {
   let i = 0;
   for (const request_id of ids) {
     for (const text of ["", "a", "data: {\"x\":1}\n\n".repeat(20)]) {
-      const frame: ProviderFrame = { type: "inference_chunk", request_id, chunk: sealer.seal(new TextEncoder().encode(text), false) };
+      const frame: ProviderFrame = { type: "inference_chunk", request_id, tokens: i * 7, chunk: sealer.seal(new TextEncoder().encode(text), false) };
       assert.equal(encodeProviderFrame(frame), encodeFrame(frame), `case ${i++}`);
     }
   }
-  const last: ProviderFrame = { type: "inference_chunk", request_id: "r", chunk: sealer.seal(new Uint8Array(0), true) };
+  const last: ProviderFrame = { type: "inference_chunk", request_id: "r", tokens: 2 ** 40, chunk: sealer.seal(new Uint8Array(0), true) };
   assert.equal(encodeProviderFrame(last), encodeFrame(last));
   const other: ProviderFrame = { type: "inference_accepted", request_id: "r" };
   assert.equal(encodeProviderFrame(other), encodeFrame(other));

@@ -76,7 +76,7 @@ export class Job {
       return;
     }
     const { emit, stopped } = this.stopper.push(this.detok.push(token));
-    this.stream.push(emit);
+    this.stream.push(emit, this.generated);
     if (stopped) this.end("stop");
     else if (this.generated >= this.maxTokens) this.finish("length");
   }
@@ -86,12 +86,12 @@ export class Job {
     if (this.done) return;
     if (reason !== "abort") {
       const tail = this.stopper.push(this.detok.flush());
-      this.stream.push(tail.emit);
+      this.stream.push(tail.emit, this.generated);
       if (tail.stopped) {
         this.end("stop");
         return;
       }
-      this.stream.push(this.stopper.flush());
+      this.stream.push(this.stopper.flush(), this.generated);
     }
     this.end(reason);
   }

@@ -4,6 +4,8 @@ import type { Generation, GenerationDelta, GenerationResult } from "./types.js";
 export class GenerationStream implements Generation {
   readonly result: Promise<GenerationResult>;
   private buffered: string[] = [];
+  /** The running token count of the latest buffered text. */
+  private bufferedTokens = 0;
   private waiter: ((r: IteratorResult<GenerationDelta>) => void) | undefined;
   private errorWaiter: ((err: unknown) => void) | undefined;
   private ended = false;
@@ -31,16 +33,17 @@ export class GenerationStream implements Generation {
     return this.ended;
   }
 
-  /** Engine side: append text (ignored after the end). */
-  push(text: string): void {
+  /** Engine side: append text produced by the first `tokens` completion tokens (ignored after the end). */
+  push(text: string, tokens: number): void {
     if (this.ended || text.length === 0) return;
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
       this.errorWaiter = undefined;
-      w({ value: { text }, done: false });
+      w({ value: { text, tokens }, done: false });
     } else {
       this.buffered.push(text);
+      this.bufferedTokens = tokens;
     }
   }
 
@@ -87,7 +90,7 @@ export class GenerationStream implements Generation {
       // Coalesce whatever accumulated while the consumer was busy.
       const text = this.buffered.join("");
       this.buffered = [];
-      return Promise.resolve({ value: { text }, done: false });
+      return Promise.resolve({ value: { text, tokens: this.bufferedTokens }, done: false });
     }
     if (this.failure) return Promise.reject(this.failure.error);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });

@@ -50,6 +50,8 @@ export interface GenerationResult {
 
 export interface GenerationDelta {
   text: string;
+  /** Completion tokens sampled up to and including this text (a running count). */
+  tokens: number;
 }
 
 /**

@@ -67,9 +67,9 @@ export async function handleInferenceRequest(
       engine,
       params,
       withPreambleHeld({
-        write: (text, final) => {
+        write: (text, final, tokens) => {
           if (signal.aborted) return;
-          ctx.send({ type: "inference_chunk", request_id: requestId, chunk: sealer.seal(encoder.encode(text), final) });
+          ctx.send({ type: "inference_chunk", request_id: requestId, tokens, chunk: sealer.seal(encoder.encode(text), final) });
         },
       }),
       signal,
@@ -112,7 +112,7 @@ function withPreambleHeld(sink: ResponseSink): ResponseSink {
   let held: string | undefined;
   let first = true;
   return {
-    write(text, final) {
+    write(text, final, tokens) {
       if (first && !final) {
         first = false;
         held = text;
@@ -123,7 +123,7 @@ function withPreambleHeld(sink: ResponseSink): ResponseSink {
         text = held + text;
         held = undefined;
       }
-      sink.write(text, final);
+      sink.write(text, final, tokens);
     },
   };
 }

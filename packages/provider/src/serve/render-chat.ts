@@ -31,17 +31,17 @@ export async function renderChat(
   });
   if (params.stream) {
     const enc = new ChatStreamEncoder({ ...meta, includeUsage: params.includeUsage });
-    sink.write(enc.start(), false);
-    for await (const { text } of stream) if (text.length > 0) sink.write(enc.delta(text), false);
+    sink.write(enc.start(), false, 0);
+    for await (const { text, tokens } of stream) if (text.length > 0) sink.write(enc.delta(text), false, tokens);
     const result = await stream.result;
     const { promptTokens, completionTokens } = result.usage;
-    sink.write(enc.finish(result.finishReason, chatUsage(promptTokens, completionTokens)), true);
+    sink.write(enc.finish(result.finishReason, chatUsage(promptTokens, completionTokens)), true, completionTokens);
     return result;
   }
   let content = "";
   for await (const { text } of stream) content += text;
   const result = await stream.result;
   const { promptTokens, completionTokens } = result.usage;
-  sink.write(chatCompletionBody(meta, content, result.finishReason, chatUsage(promptTokens, completionTokens)), true);
+  sink.write(chatCompletionBody(meta, content, result.finishReason, chatUsage(promptTokens, completionTokens)), true, completionTokens);
   return result;
 }

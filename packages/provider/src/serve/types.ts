@@ -9,9 +9,13 @@ export interface ChatEngine {
   maxCompletionTokens(messages: ChatMessage[]): number;
 }
 
-/** Receives the encoded response bytes (OpenAI SSE events or a JSON body) in order. */
+/**
+ * Receives the encoded response bytes (OpenAI SSE events or a JSON body) in order, each with the
+ * running count of completion tokens whose text it carries (what the coordinator bills if the
+ * stream is cut short).
+ */
 export interface ResponseSink {
-  write(text: string, final: boolean): void;
+  write(text: string, final: boolean, tokens: number): void;
 }
 
 /** An engine as the provider process hosts it: generation, capacity and its registration entry. */
