@@ -10,6 +10,7 @@ import {
   type RegisterFrame,
 } from "@darkbloom/protocol";
 import { handleInferenceRequest } from "../serve/handle-request.js";
+import { ReplayGuard } from "../serve/replay-guard.js";
 import type { HostedEngine } from "../serve/types.js";
 import { reconnectDelayMs } from "./backoff.js";
 import { encodeProviderFrame } from "./encode-frame.js";
@@ -37,6 +38,8 @@ export class ProviderClient {
   private attempt = 0;
   private stopped = false;
   private readonly inflight = new Map<string, AbortController>();
+  /** One per process: the key pair lives as long as the process, and so does what it has served. */
+  private readonly replay = new ReplayGuard();
   private registeredResolve: ((providerId: string) => void) | undefined;
   /** Resolves with the provider id the first time the coordinator accepts registration. */
   readonly registered: Promise<string>;
@@ -106,7 +109,7 @@ export class ProviderClient {
       case "inference_request": {
         const ctl = new AbortController();
         this.inflight.set(frame.request_id, ctl);
-        const ctx = { engines: this.opts.engines, keyPair: this.opts.keyPair, send: (f: ProviderFrame) => this.send(f), log: this.log };
+        const ctx = { engines: this.opts.engines, keyPair: this.opts.keyPair, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
         void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => this.inflight.delete(frame.request_id));
         return;
       }

@@ -12,10 +12,12 @@ import { ensureTestModel } from "@darkbloom/testkit";
 import { loadEngine } from "../cli/load-engine.js";
 import type { HostedEngine } from "./types.js";
 import { handleInferenceRequest } from "./handle-request.js";
+import { ReplayGuard } from "./replay-guard.js";
 
 let engine: HostedEngine;
 let keyPair: EncryptionKeyPair;
 const noLog = () => {};
+const replay = new ReplayGuard();
 
 before(async () => {
   engine = await loadEngine({ modelPath: await ensureTestModel({ preset: "tiny" }), modelId: "tiny", parallel: 2 }, noLog);
@@ -23,7 +25,12 @@ before(async () => {
 });
 after(() => engine.close());
 
-async function serve(body: unknown, meta: Partial<InferenceRequestFrame> = {}, signal = new AbortController().signal) {
+async function serve(
+  body: unknown,
+  meta: Partial<InferenceRequestFrame> = {},
+  signal = new AbortController().signal,
+  onFrame: (f: ProviderFrame) => void = () => {},
+) {
   const { envelope, responseKeys } = await sealRequest(new TextEncoder().encode(JSON.stringify(body)), [keyPair]);
   const frame: InferenceRequestFrame = {
     type: "inference_request",
@@ -37,7 +44,11 @@ async function serve(body: unknown, meta: Partial<InferenceRequestFrame> = {}, s
     ...meta,
   };
   const frames: ProviderFrame[] = [];
-  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, send: (f) => frames.push(f), log: noLog }, frame, signal);
+  const send = (f: ProviderFrame) => {
+    frames.push(f);
+    onFrame(f);
+  };
+  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, replay, send, log: noLog }, frame, signal);
   const opener = createStreamOpener(responseKeys.get(keyPair.kid)!);
   const text = frames
     .filter((f) => f.type === "inference_chunk")
@@ -99,17 +110,96 @@ test("a request sealed to another key fails as decrypt_failed", async () => {
     type: "inference_request", request_id: "r", api: "chat.completions", model: "tiny", stream: false,
     max_tokens: 4, input_tokens_estimate: 1, sealed: envelope,
   };
-  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, send: (f) => frames.push(f), log: noLog }, frame, new AbortController().signal);
+  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, replay, send: (f) => frames.push(f), log: noLog }, frame, new AbortController().signal);
   const last = frames.at(-1);
   assert.equal(last?.type === "inference_error" && last.code, "decrypt_failed");
 });
 
 test("cancel stops generation and reports usage of what was generated", async () => {
   const ctl = new AbortController();
-  setTimeout(() => ctl.abort(), 100);
-  const { frames } = await serve({ model: "tiny", messages: [{ role: "user", content: "go" }], max_tokens: 1500, stream: true }, { max_tokens: 1500 }, ctl.signal);
+  // Event-driven: cancel once the third chunk is out, as a consumer leaving mid-stream would.
+  let chunks = 0;
+  const onFrame = (f: ProviderFrame) => {
+    if (f.type === "inference_chunk" && ++chunks === 3) ctl.abort();
+  };
+  const { frames } = await serve({ model: "tiny", messages: [{ role: "user", content: "go" }], max_tokens: 1500, stream: true }, { max_tokens: 1500 }, ctl.signal, onFrame);
   const last = frames.at(-1);
   assert.equal(last?.type, "inference_complete");
   assert.equal(last?.type === "inference_complete" && last.finish_reason, "abort");
   assert.ok(last?.type === "inference_complete" && last.usage.completion_tokens < 1500);
+});
+
+test("chunk frames carry a running completion-token count that ends at the reported usage", async () => {
+  const { frames } = await serve({ model: "tiny", messages: [{ role: "user", content: "count" }], max_tokens: 9, stream: true });
+  const counts = frames.flatMap((f) => (f.type === "inference_chunk" ? [f.tokens] : []));
+  assert.ok(counts.length >= 2);
+  for (let i = 1; i < counts.length; i++) assert.ok(counts[i]! >= counts[i - 1]!, `non-decreasing: ${counts.join(",")}`);
+  const last = frames.at(-1);
+  assert.ok(last?.type === "inference_complete");
+  assert.equal(counts.at(-1), last.usage.completion_tokens);
+  assert.ok(counts[0]! >= 1, "the first chunk already carries a token");
+});
+
+test("a replayed envelope is refused, and a stale one too", async () => {
+  const body = { model: "tiny", messages: [{ role: "user", content: "once" }], max_tokens: 2 };
+  const { envelope } = await sealRequest(new TextEncoder().encode(JSON.stringify(body)), [keyPair]);
+  const frame: InferenceRequestFrame = {
+    type: "inference_request", request_id: "r1", api: "chat.completions", model: "tiny", stream: false,
+    max_tokens: 2, input_tokens_estimate: 1, sealed: envelope,
+  };
+  const run = async (f: InferenceRequestFrame) => {
+    const out: ProviderFrame[] = [];
+    await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, replay, send: (x) => out.push(x), log: noLog }, f, new AbortController().signal);
+    return out.at(-1);
+  };
+  assert.equal((await run(frame))?.type, "inference_complete");
+  const again = await run({ ...frame, request_id: "r2" });
+  assert.ok(again?.type === "inference_error");
+  assert.equal(again.code, "bad_request");
+  assert.match(again.message, /replay/);
+
+  const old = await sealRequest(new TextEncoder().encode(JSON.stringify(body)), [keyPair], undefined, Date.now() - 60 * 60_000);
+  const stale = await run({ ...frame, request_id: "r3", sealed: old.envelope });
+  assert.ok(stale?.type === "inference_error");
+  assert.match(stale.message, /validity window/);
+  // Moving iat without the key is detected: the key wrap authenticates it.
+  const moved = await run({ ...frame, request_id: "r4", sealed: { ...old.envelope, iat: Date.now() } });
+  assert.ok(moved?.type === "inference_error");
+  assert.equal(moved.code, "decrypt_failed");
+});
+
+test("two providers answering the same envelope (a replay elsewhere) share no keystream", async () => {
+  // Replay protection is per process; a replay to a restarted provider or a second guard must
+  // still not reuse the response keystream: each response is keyed with fresh provider salt.
+  const body = { model: "tiny", messages: [{ role: "user", content: "same" }], max_tokens: 6, seed: 7, temperature: 0 };
+  const { envelope, responseKeys } = await sealRequest(new TextEncoder().encode(JSON.stringify(body)), [keyPair]);
+  const frame: InferenceRequestFrame = {
+    type: "inference_request", request_id: "k", api: "chat.completions", model: "tiny", stream: false,
+    max_tokens: 6, input_tokens_estimate: 1, sealed: envelope,
+  };
+  const answer = async () => {
+    const out: ProviderFrame[] = [];
+    await handleInferenceRequest(
+      { engines: new Map([["tiny", engine]]), keyPair, replay: new ReplayGuard(), send: (x) => out.push(x), log: noLog },
+      frame,
+      new AbortController().signal,
+    );
+    const chunk = out.find((f) => f.type === "inference_chunk");
+    assert.ok(chunk?.type === "inference_chunk");
+    return chunk.chunk;
+  };
+  const a = await answer();
+  const b = await answer();
+  assert.notEqual(a.salt, b.salt);
+  const ka = Buffer.from(a.ct, "base64");
+  const kb = Buffer.from(b.ct, "base64");
+  // Same plaintext bytes under one keystream would make ct_a XOR ct_b all zero over the body.
+  const n = Math.min(ka.length, kb.length) - 16;
+  let equal = 0;
+  for (let i = 0; i < n; i++) if (ka[i] === kb[i]) equal++;
+  assert.ok(equal < n / 8, `ciphertexts look keystream-correlated (${equal}/${n} equal bytes)`);
+  // Both open with the consumer's secret.
+  const secret = responseKeys.get(keyPair.kid)!;
+  assert.ok(createStreamOpener(secret).open(a).length > 0);
+  assert.ok(createStreamOpener(secret).open(b).length > 0);
 });

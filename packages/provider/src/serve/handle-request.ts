@@ -6,15 +6,19 @@ import {
   type EncryptionKeyPair,
   type ErrorCode,
   type InferenceRequestFrame,
+  type OpenedRequest,
   type ProviderFrame,
 } from "@darkbloom/protocol";
 import { EngineError } from "../engine/index.js";
 import { renderChat } from "./render-chat.js";
+import type { ReplayGuard } from "./replay-guard.js";
 import type { ChatEngine, ResponseSink } from "./types.js";
 
 export interface ServeContext {
   engines: ReadonlyMap<string, ChatEngine>;
   keyPair: EncryptionKeyPair;
+  /** Refuses stale and replayed envelopes (one per key pair). */
+  replay: ReplayGuard;
   send(frame: ProviderFrame): void;
   log(event: string, fields: Record<string, unknown>): void;
 }
@@ -42,11 +46,18 @@ export async function handleInferenceRequest(
   if (!engine) return fail("model_not_found", `model ${frame.model} is not loaded here`, true);
   ctx.send({ type: "inference_accepted", request_id: requestId });
 
-  let opened: { plaintext: Uint8Array; responseKey: Uint8Array };
+  let opened: OpenedRequest;
   try {
     opened = await openRequest(frame.sealed, ctx.keyPair);
   } catch {
     return fail("decrypt_failed", "could not open the sealed request with this provider's key", true);
+  }
+  const verdict = ctx.replay.admit(opened.enc, opened.iat);
+  if (verdict !== "ok") {
+    opened.responseKey.fill(0);
+    if (verdict === "full") return fail("overloaded", "too many recent sealed requests to check for replays", true);
+    const why = verdict === "stale" ? "its issue time is outside the validity window (check the client's clock)" : "it was already served (replay)";
+    return fail("bad_request", `sealed request refused: ${why}`, false);
   }
   let params;
   try {
