@@ -3,6 +3,11 @@
 // built-in test runner. Unit tests run first (two at a time), then the system tests one at a
 // time, since those start real coordinator and provider processes that compete for the 2 cores.
 // Usage: node scripts/run-tests.mjs [substring filter...]
+//
+// Nothing may hang CI: every test file runs under --test-timeout. On Node 20 that flag bounds each
+// test *file* (its child process is killed, its tests reported cancelled); the test files do not
+// see it. The slowest file (the engine tests, ~70 s on a loaded 2-core machine; system test files
+// take under 15 s) fits four times over in the default. DARKBLOOM_TEST_TIMEOUT_MS overrides it.
 import { readdirSync, statSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -10,6 +15,12 @@ import { spawnSync } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname;
 const filters = process.argv.slice(2);
+const DEFAULT_TIMEOUT_MS = 300_000;
+const timeoutMs = Number(process.env.DARKBLOOM_TEST_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS);
+if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+  console.error(`DARKBLOOM_TEST_TIMEOUT_MS must be a positive integer (ms), got ${process.env.DARKBLOOM_TEST_TIMEOUT_MS}`);
+  process.exit(2);
+}
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -40,7 +51,7 @@ if (all.length === 0) {
 // Human-readable spec output on stdout; a TAP copy on disk to total the counts at the end.
 const tapDir = mkdtempSync(join(tmpdir(), "darkbloom-tests-"));
 let failed = false;
-const totals = { pass: 0, fail: 0, skipped: 0 };
+const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
 for (const [name, files, concurrency] of [["unit", unit, 2], ["system", system, 1]]) {
   if (files.length === 0) continue;
   const tap = join(tapDir, `${name}.tap`);
@@ -49,6 +60,7 @@ for (const [name, files, concurrency] of [["unit", unit, 2], ["system", system, 
     [
       "--test",
       `--test-concurrency=${concurrency}`,
+      `--test-timeout=${timeoutMs}`,
       "--test-reporter=spec",
       "--test-reporter-destination=stdout",
       "--test-reporter=tap",
@@ -65,6 +77,7 @@ for (const [name, files, concurrency] of [["unit", unit, 2], ["system", system, 
   }
 }
 rmSync(tapDir, { recursive: true, force: true });
-if (failed && totals.fail === 0) totals.fail = 1; // a runner crash counts as a failure
-console.log(`\n${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
+if (failed && totals.fail + totals.cancelled === 0) totals.fail = 1; // a runner crash counts as a failure
+const cancelled = totals.cancelled > 0 ? `, ${totals.cancelled} cancelled (timed out after ${timeoutMs} ms?)` : "";
+console.log(`\n${totals.pass} passed, ${totals.fail} failed${cancelled}, ${totals.skipped} skipped`);
 process.exit(failed ? 1 : 0);

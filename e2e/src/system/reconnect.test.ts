@@ -24,8 +24,8 @@ test("a provider re-registers by itself after the coordinator restarts", async (
   const again = coord;
   await waitFor(
     "provider to reconnect",
-    async () => {
-      const res = await fetch(`${again.baseURL}/models`, { headers: { authorization: `Bearer ${again.apiKey}` } });
+    async (signal) => {
+      const res = await fetch(`${again.baseURL}/models`, { headers: { authorization: `Bearer ${again.apiKey}` }, signal });
       const body = (await res.json()) as { data?: { id: string }[] };
       return (body.data ?? []).some((m) => m.id === MODEL);
     },

@@ -110,6 +110,33 @@ describe("walking skeleton: openai client → coordinator → provider", () => {
     });
   }
 
+  test("both modes refuse what they cannot honour with the same 400 and param", async () => {
+    const user = (content: OpenAI.ChatCompletionUserMessageParam["content"]) => [{ role: "user" as const, content }];
+    const requests: [string, Record<string, unknown>][] = [
+      ["response_format", { response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } } }],
+      ["tools", { tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }] }],
+      ["messages.1.role", { messages: [...user("q"), { role: "tool", tool_call_id: "c1", content: "42" }] }],
+      ["messages.0.content.1", { messages: user([{ type: "text", text: "what is it?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }]) }],
+      ["top_k", { top_k: 40 }],
+      ["temperature", { temperature: 3 }],
+    ];
+    for (const [param, extra] of requests) {
+      const answers: { status: number; param: unknown; message: string }[] = [];
+      for (const client of [plainClient(), privateClient()]) {
+        const body = { model: MODEL, messages: user("hi"), max_tokens: 4, ...extra } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+        const err = await client.chat.completions.create(body).then(
+          () => assert.fail(`${param}: accepted`),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof OpenAI.BadRequestError, `${param}: ${String(err)}`);
+        answers.push({ status: err.status, param: err.param, message: err.message });
+      }
+      const [plain, e2e] = answers;
+      assert.equal(plain?.param, param, `plain mode names ${param}`);
+      assert.deepEqual(e2e, plain, `e2e mode answers ${param} as plain mode does`);
+    }
+  });
+
   test("a bad API key gets 401 in OpenAI's error shape", async () => {
     const bad = new OpenAI({ baseURL: coord.baseURL, apiKey: `sk-db-${"0".repeat(64)}`, maxRetries: 0 });
     await assert.rejects(

@@ -185,6 +185,7 @@ export class Relay implements ProviderEvents {
     const failure: RelayFailure = {
       ...mapped,
       message: frame.code === "bad_request" ? frame.message.slice(0, 500) : `The provider failed: ${frame.code}.`,
+      param: frame.code === "bad_request" ? (frame.param ?? null) : null,
       usage: frame.usage ?? null,
       provider: p,
       cancelled: f.phase === "cancelling",

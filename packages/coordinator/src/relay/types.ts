@@ -27,6 +27,8 @@ export interface RelayFailure {
   /** OpenAI error `code`. */
   code: string;
   message: string;
+  /** OpenAI error `param` (a provider's bad_request names the refused parameter). */
+  param?: string | null;
   /** What the provider reports it used, when it says; billing charges only that. */
   usage: Usage | null;
   provider: LiveProvider | null;

@@ -3,6 +3,7 @@ import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { generateApiKey } from "../auth/index.js";
 import { FakeProvider } from "../test-support/fake-provider.js";
+import { waitUntil } from "../test-support/wait.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
 
 const KEY = generateApiKey();
@@ -32,14 +33,12 @@ describe("consumer back-pressure", () => {
     });
     req.on("error", () => {});
     req.end(body);
-    while (provider.cancels.length === 0) await new Promise((r) => setTimeout(r, 10));
-    assert.match(provider.cancels[0]!.reason, /too slow/);
+    const cancel = await waitUntil("the provider to be cancelled", () => provider.cancels[0]);
+    assert.match(cancel.reason, /too slow/);
     req.destroy();
-    let line: Record<string, unknown> | undefined;
-    while (!line) {
-      line = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === "request" && r.route === "/v1/chat/completions");
-      if (!line) await new Promise((r) => setTimeout(r, 10));
-    }
+    const line = await waitUntil("the request's access-log line", () =>
+      logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === "request" && r.route === "/v1/chat/completions"),
+    );
     assert.equal(line.status, 499);
   });
 });

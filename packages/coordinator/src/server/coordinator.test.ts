@@ -7,6 +7,7 @@ import { costMicros, FALLBACK_PRICE } from "../billing/index.js";
 import { generateApiKey, hashApiKey } from "../auth/index.js";
 import { FakeProvider, CANNED_USAGE, cannedBody, cannedStream } from "../test-support/fake-provider.js";
 import { e2eChat } from "../test-support/e2e-client.js";
+import { waitUntil } from "../test-support/wait.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
 
 const KEY = generateApiKey();
@@ -195,20 +196,19 @@ describe("coordinator over HTTP and a real provider WebSocket", () => {
       body: JSON.stringify(chat("#hang", { stream: true })),
       signal: controller.signal,
     }).catch(() => undefined);
-    while (p.requests.length === seen) await new Promise((r) => setTimeout(r, 5));
+    await waitUntil("the request to reach the provider", () => p.requests.length > seen);
     controller.abort();
     await res;
-    while (p.cancels.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const cancel = await waitUntil("the provider to be cancelled", () => p.cancels[0]);
     const rid = p.requests.at(-1)!.request_id;
-    assert.equal(p.cancels[0]!.request_id, rid);
+    assert.equal(cancel.request_id, rid);
     // The provider's cancel report carries usage; the consumer pays for that only.
-    let rec = await coord.store.getRequest(rid);
-    while (rec?.state === "reserved") {
-      await new Promise((r) => setTimeout(r, 5));
-      rec = await coord.store.getRequest(rid);
-    }
-    assert.equal(rec?.state, "cancelled");
-    assert.equal(rec?.completionTokens, 1);
+    const rec = await waitUntil("the cancelled request to settle", async () => {
+      const r = await coord.store.getRequest(rid);
+      return r && r.state !== "reserved" ? r : undefined;
+    });
+    assert.equal(rec.state, "cancelled");
+    assert.equal(rec.completionTokens, 1);
   });
 });
 

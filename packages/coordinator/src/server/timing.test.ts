@@ -4,6 +4,7 @@ import { generateApiKey } from "../auth/index.js";
 import { TIMING_PHASES } from "../http/index.js";
 import { FakeProvider } from "../test-support/fake-provider.js";
 import { e2eChat } from "../test-support/e2e-client.js";
+import { waitUntil } from "../test-support/wait.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
 
 const KEY = generateApiKey();
@@ -94,12 +95,10 @@ describe("Server-Timing and X-Timing", () => {
     assert.ok(!x.has("provider"));
     await r.text();
     const rid = r.headers.get("x-request-id");
-    let line: Record<string, unknown> | undefined;
-    for (let i = 0; i < 100 && !line; i++) {
-      line = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "request" && l.request_id === rid);
-      if (!line) await new Promise((res) => setTimeout(res, 10));
-    }
-    assert.match(String(line?.timing), /^parse=\d+\.\d{2},auth=\d+\.\d{2},total=\d+\.\d{2}$/);
+    const line = await waitUntil("the request's access-log line", () =>
+      logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "request" && l.request_id === rid),
+    );
+    assert.match(String(line.timing), /^parse=\d+\.\d{2},auth=\d+\.\d{2},total=\d+\.\d{2}$/);
   });
 
   it("routes that do not time themselves send no timing headers", async () => {

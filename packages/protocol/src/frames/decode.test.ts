@@ -62,3 +62,11 @@ test("rejects frames over the size limit before parsing", () => {
   const huge = "x".repeat(MAX_FRAME_BYTES + 1);
   assert.throws(() => decodeProviderFrame(huge), /exceeds/);
 });
+
+test("an inference_error may name the refused parameter (optional, bounded)", () => {
+  const err = { type: "inference_error", request_id: "r", code: "bad_request", message: "images are not supported", retryable: false };
+  assert.equal(decodeProviderFrame(JSON.stringify(err)).type, "inference_error");
+  const named = decodeProviderFrame(JSON.stringify({ ...err, param: "messages.0.content.1" }));
+  assert.equal(named.type === "inference_error" ? named.param : undefined, "messages.0.content.1");
+  assert.throws(() => decodeProviderFrame(JSON.stringify({ ...err, param: "p".repeat(129) })), /param/);
+});

@@ -91,6 +91,8 @@ export const InferenceErrorFrameSchema = z.object({
   message: z.string().max(2048),
   retryable: z.boolean(),
   usage: UsageSchema.optional(),
+  /** `bad_request` only: the OpenAI `param` the refusal concerns (e.g. `messages.0.content.1`). */
+  param: z.string().min(1).max(128).optional(),
 });
 export type InferenceErrorFrame = z.infer<typeof InferenceErrorFrameSchema>;
 

@@ -64,7 +64,11 @@ export async function handleInferenceRequest(
     params = parseChatRequest(JSON.parse(decoder.decode(opened.plaintext)));
   } catch (err) {
     const message = err instanceof ChatRequestError ? err.message : "request body is not valid JSON";
-    return fail("bad_request", message, false);
+    const param = err instanceof ChatRequestError ? err.param : null;
+    if (param === null) return fail("bad_request", message, false);
+    // Names the refused parameter, so e2e mode answers with the same `param` as plain mode.
+    ctx.send({ type: "inference_error", request_id: requestId, code: "bad_request", message, retryable: false, param });
+    return ctx.log("inference_error", { request_id: requestId, code: "bad_request" });
   }
   if (params.model !== frame.model) return fail("bad_request", "sealed model does not match routing metadata", false);
   if (params.stream !== frame.stream) return fail("bad_request", "sealed stream flag does not match routing metadata", false);

@@ -53,7 +53,7 @@ export async function startCoordinator(opts: StartCoordinatorOptions = {}): Prom
     "coordinator",
   );
   const origin = `http://127.0.0.1:${port}`;
-  await waitFor("coordinator /health", async () => (await fetch(`${origin}/health`)).ok, 30_000, [proc]);
+  await waitFor("coordinator /health", async (signal) => (await fetch(`${origin}/health`, { signal })).ok, 30_000, [proc]);
   return {
     proc,
     port,
@@ -99,8 +99,8 @@ export async function startProvider(
   );
   await waitFor(
     `provider serving ${opts.modelId}`,
-    async () => {
-      const res = await fetch(`${coord.baseURL}/models`, { headers: { authorization: `Bearer ${coord.apiKey}` } });
+    async (signal) => {
+      const res = await fetch(`${coord.baseURL}/models`, { headers: { authorization: `Bearer ${coord.apiKey}` }, signal });
       const body = (await res.json()) as { data?: { id: string }[] };
       return res.ok && (body.data ?? []).some((m) => m.id === opts.modelId);
     },
@@ -128,6 +128,6 @@ export async function startLocal(opts: { modelPath: string; modelId: string; par
     "local",
   );
   const origin = `http://127.0.0.1:${port}`;
-  await waitFor("darkbloom local /health", async () => (await fetch(`${origin}/health`)).ok, 120_000, [proc]);
+  await waitFor("darkbloom local /health", async (signal) => (await fetch(`${origin}/health`, { signal })).ok, 120_000, [proc]);
   return { proc, baseURL: `${origin}/v1`, stop: async () => void (await proc.stop()) };
 }

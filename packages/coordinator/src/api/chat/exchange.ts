@@ -120,7 +120,7 @@ export class ChatExchange implements RelayObserver {
       : null;
     if (usage && failure.provider) this.logUsage(failure.provider, usage);
     const headers: Record<string, string> = failure.status === 503 ? { "retry-after": "2" } : {};
-    const err = new HttpError(failure.status === 499 ? 502 : failure.status, failure.message, failure.code, null, headers);
+    const err = new HttpError(failure.status === 499 ? 502 : failure.status, failure.message, failure.code, failure.param ?? null, headers);
     void this.settle(usage, failure.provider, failure.cancelled ? "cancelled" : "failed");
     this.ctx.logFields.stream_error = started || undefined;
     this.endWithError(err);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CHAT_LIMITS, ChatRequestError, parseChatRequest } from "./chat-request.js";
+import { CHAT_LIMITS, ChatCompletionRequestSchema, parseChatRequest } from "./chat-request.js";
+import { ChatRequestError, MAX_ERROR_PARAM_LENGTH } from "./chat-request-error.js";
+import { ACCEPTED_PARAMS, UNSUPPORTED_PARAMS } from "./chat-support.js";
 
 const base = { model: "m", messages: [{ role: "user", content: "hi" }] };
 
@@ -55,6 +57,126 @@ test("n > 1, bad fields and missing messages are rejected with the parameter nam
   }
 });
 
-test("unknown fields sent by clients are tolerated", () => {
-  assert.doesNotThrow(() => parseChatRequest({ ...base, logit_bias: {}, metadata: { a: 1 }, n: 1 }));
+function refusal(body: unknown): ChatRequestError {
+  try {
+    parseChatRequest(body);
+  } catch (err) {
+    assert.ok(err instanceof ChatRequestError, `not a ChatRequestError: ${String(err)}`);
+    return err;
+  }
+  assert.fail(`accepted: ${JSON.stringify(body)}`);
+}
+
+test("features we cannot honour are refused with 400 naming the parameter, never silently dropped", () => {
+  const jsonSchema = { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } };
+  const tool = { type: "function", function: { name: "get_weather", parameters: { type: "object" } } };
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ response_format: jsonSchema }, "response_format", /structured output/],
+    [{ response_format: { type: "json_object" } }, "response_format", /not supported/],
+    [{ tools: [tool] }, "tools", /tool calling is not supported/],
+    [{ tool_choice: "required" }, "tool_choice", /tool calling/],
+    [{ functions: [tool.function] }, "functions", /tool calling/],
+    [{ function_call: { name: "get_weather" } }, "function_call", /tool calling/],
+    [{ n: 2 }, "n", /n > 1/],
+    [{ logprobs: true }, "logprobs", /not supported/],
+    [{ top_logprobs: 3 }, "top_logprobs", /not supported/],
+    [{ logit_bias: { "50256": -100 } }, "logit_bias", /not supported/],
+    [{ frequency_penalty: 0.5 }, "frequency_penalty", /not supported/],
+    [{ presence_penalty: -1 }, "presence_penalty", /not supported/],
+    [{ modalities: ["text", "audio"] }, "modalities", /text output/],
+    [{ audio: { voice: "alloy", format: "wav" } }, "audio", /not supported/],
+    [{ prediction: { type: "content", content: "x" } }, "prediction", /not supported/],
+    [{ reasoning_effort: "high" }, "reasoning_effort", /not supported/],
+    [{ verbosity: "low" }, "verbosity", /not supported/],
+    [{ web_search_options: {} }, "web_search_options", /not supported/],
+    [{ store: true }, "store", /does not keep completions/],
+    [{ service_tier: "priority" }, "service_tier", /not supported/],
+  ];
+  for (const [extra, param, message] of cases) {
+    const err = refusal({ ...base, ...extra });
+    assert.equal(err.param, param, JSON.stringify(extra));
+    assert.match(err.message, message, JSON.stringify(extra));
+  }
+});
+
+test("their no-op values are accepted", () => {
+  const p = parseChatRequest({
+    ...base,
+    response_format: { type: "text" },
+    tools: [],
+    tool_choice: "none",
+    functions: [],
+    function_call: "auto",
+    parallel_tool_calls: false,
+    n: 1,
+    logprobs: false,
+    top_logprobs: 0,
+    logit_bias: {},
+    frequency_penalty: 0,
+    presence_penalty: 0,
+    modalities: ["text"],
+    audio: null,
+    store: false,
+    service_tier: "auto",
+    user: "u-1",
+    safety_identifier: "s",
+    prompt_cache_key: "k",
+    metadata: { team: "a" },
+    stream_options: null,
+  });
+  assert.deepEqual(p.messages, [{ role: "user", content: "hi" }]);
+});
+
+test("tool messages, tool calls, names and non-text content parts are refused, naming where", () => {
+  const cases: [unknown[], string, RegExp][] = [
+    [[{ role: "user", content: "q" }, { role: "tool", tool_call_id: "c1", content: "42" }], "messages.1.role", /tool messages are not supported/],
+    [[{ role: "function", name: "f", content: "42" }], "messages.0.role", /function messages/],
+    [[{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function" }] }], "messages.0.tool_calls", /tool calling/],
+    [[{ role: "user", name: "ann", content: "q" }], "messages.0.name", /names are not passed to the model/],
+    [[{ role: "user", content: "q", extra: 1 }], "messages.0.extra", /Unrecognized field in messages.0: extra/],
+    [
+      [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] }],
+      "messages.0.content.1",
+      /images are not supported/,
+    ],
+    [[{ role: "user", content: [{ type: "input_audio", input_audio: { data: "AAAA", format: "wav" } }] }], "messages.0.content.0", /audio input/],
+    [[{ role: "user", content: [{ type: "file", file: { file_id: "f" } }] }], "messages.0.content.0", /file inputs/],
+    [[{ role: "user", content: [{ type: "video" }] }], "messages.0.content.0", /only text content parts/],
+    [[{ role: "user", content: [{ type: "text", text: "a", cache_control: {} }] }], "messages.0.content.0.cache_control", /Unrecognized/],
+  ];
+  for (const [messages, param, message] of cases) {
+    const err = refusal({ ...base, messages });
+    assert.equal(err.param, param, JSON.stringify(messages));
+    assert.match(err.message, message, JSON.stringify(messages));
+  }
+});
+
+test("an assistant message echoed back from a response (refusal: null) is accepted", () => {
+  const p = parseChatRequest({
+    ...base,
+    messages: [
+      { role: "user", content: "q" },
+      { role: "assistant", content: "a", refusal: null, tool_calls: [] },
+      { role: "user", content: "q2" },
+    ],
+  });
+  assert.equal(p.messages[1]?.content, "a");
+});
+
+test("unknown parameters are refused as OpenAI does, with a bounded, printable param", () => {
+  const err = refusal({ ...base, top_k: 40 });
+  assert.equal(err.param, "top_k");
+  assert.equal(err.message, "Unrecognized request argument supplied: top_k");
+  const nested = refusal({ ...base, stream_options: { include_usage: true, flush: true } });
+  assert.equal(nested.param, "stream_options.flush");
+  const odd = refusal({ ...base, ["x".repeat(500) + '"\n<b>']: 1 });
+  assert.ok(odd.param !== null && odd.param.length <= MAX_ERROR_PARAM_LENGTH);
+  assert.match(odd.param, /^[\w.?-]+$/);
+  assert.ok(!odd.message.includes("<b>"));
+});
+
+test("every parameter the schema takes is either accepted or listed as unsupported", () => {
+  const schemaKeys = Object.keys(ChatCompletionRequestSchema.shape).sort();
+  const listed = [...ACCEPTED_PARAMS, ...Object.keys(UNSUPPORTED_PARAMS)].sort();
+  assert.deepEqual(schemaKeys, listed);
 });

@@ -1,3 +1,5 @@
 export * from "./chat-request.js";
+export * from "./chat-request-error.js";
+export * from "./chat-support.js";
 export * from "./chat-encode.js";
 export * from "./errors.js";
