@@ -164,3 +164,24 @@ describe("provider registration under attack", () => {
     assert.ok(!logs.some((l) => l.includes(TEST_PROVIDER_TOKEN)));
   });
 });
+
+describe("open registration (explicit operator choice)", () => {
+  it("admits a provider without a token, still only after the proof, and says so at start", async () => {
+    const lines: string[] = [];
+    const c = await startCoordinator({ port: 0, databaseUrl: "sqlite::memory:", openRegistration: true, logLevel: "info" }, { logWrite: (l) => void lines.push(l) });
+    try {
+      assert.ok(lines.some((l) => l.includes('"level":"warn"') && l.includes("open provider registration")));
+      const p = await FakeProvider.connect(c.url, { models: ["open-model"], token: null });
+      assert.equal(c.registry.get(p.id)?.trustLevel, "self_signed");
+      await p.close();
+      await eventually(() => c.registry.size === 0, 5_000, "the provider to leave");
+      const unproven = await ScriptedProvider.open(c.url, null);
+      unproven.send(registerFrame(await signedAttestation(await newProviderKeys(), ["never"])));
+      await unproven.next("attestation_challenge");
+      assert.equal(c.registry.size, 0);
+      await unproven.close();
+    } finally {
+      await c.close();
+    }
+  });
+});
