@@ -2,7 +2,8 @@
 // `npm start`: builds if needed, generates the default test model if missing, starts a
 // coordinator and one provider on this machine, and prints how to call them. Ctrl-C stops both.
 //   DARKBLOOM_MODEL=/path/model.gguf npm start   serves a real GGUF instead of the test model
-//   DARKBLOOM_PORT (8080), DARKBLOOM_BOOTSTRAP_API_KEY (else a dev key kept in .darkbloom/dev-api-key)
+//   DARKBLOOM_PORT (8080), DARKBLOOM_BOOTSTRAP_API_KEY (else a dev key kept in .darkbloom/dev-api-key),
+//   DARKBLOOM_PROVIDER_TOKEN (else an enrollment token kept in .darkbloom/provider-token)
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -42,6 +43,14 @@ let apiKey = process.env.DARKBLOOM_BOOTSTRAP_API_KEY;
 if (!apiKey) {
   if (!existsSync(keyFile)) writeFileSync(keyFile, `sk-db-${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
   apiKey = readFileSync(keyFile, "utf8").trim();
+}
+// Provider enrollment: the coordinator refuses providers without this token (same file every run,
+// so a second `darkbloom start --token …` against this coordinator can use it too).
+const tokenFile = join(dataDir, "provider-token");
+let providerToken = process.env.DARKBLOOM_PROVIDER_TOKEN;
+if (!providerToken) {
+  if (!existsSync(tokenFile)) writeFileSync(tokenFile, `dbpt-${randomBytes(24).toString("hex")}\n`, { mode: 0o600 });
+  providerToken = readFileSync(tokenFile, "utf8").trim();
 }
 const port = process.env.DARKBLOOM_PORT ?? "8080";
 const host = process.env.DARKBLOOM_HOST ?? "127.0.0.1";
@@ -87,6 +96,8 @@ start("coordinator", join(root, "packages/coordinator/bin/darkbloom-coordinator.
   DARKBLOOM_HOST: host,
   DARKBLOOM_BOOTSTRAP_API_KEY: apiKey,
   DARKBLOOM_BOOTSTRAP_CREDIT_USD: process.env.DARKBLOOM_BOOTSTRAP_CREDIT_USD ?? "100",
+  DARKBLOOM_PROVIDER_TOKEN: providerToken,
+  DARKBLOOM_OPEN_REGISTRATION: "",
 });
 
 async function waitFor(check, ms) {
@@ -107,7 +118,7 @@ if (!(await waitFor(async () => (await fetch(`${origin}/health`)).ok, 30000))) {
 }
 start("provider", join(root, "packages/provider/bin/darkbloom.js"), [
   "start", "--foreground", "--coordinator", `ws://${host}:${port}/ws/provider`, "--model", modelPath, "--model-id", modelId,
-], { DARKBLOOM_CONFIG_DIR: process.env.DARKBLOOM_CONFIG_DIR ?? join(dataDir, "provider") });
+], { DARKBLOOM_CONFIG_DIR: process.env.DARKBLOOM_CONFIG_DIR ?? join(dataDir, "provider"), DARKBLOOM_PROVIDER_TOKEN: providerToken });
 
 const ready = await waitFor(async () => {
   const res = await fetch(`${origin}/v1/models`, { headers: { authorization: `Bearer ${apiKey}` } });

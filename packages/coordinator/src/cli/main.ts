@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     port: coordinator.port,
     database: "path" in config.database ? config.database.path : ":memory:",
     coordinator_sealed: config.allowCoordinatorSealed,
+    provider_registration: config.providerToken !== undefined ? "token" : "open",
   });
   let stopping = false;
   const stop = (signal: string) => {

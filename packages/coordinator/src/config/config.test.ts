@@ -3,6 +3,9 @@ import { describe, it } from "node:test";
 import { ConfigError, configFromEnv, resolveConfig } from "./load.js";
 
 const KEY = "sk-db-" + "a".repeat(64);
+const TOKEN = "provider-token-0123456789";
+/** Every coordinator needs a provider enrollment setting; these tests are about the others. */
+const withToken = (env: Record<string, string>) => ({ DARKBLOOM_PROVIDER_TOKEN: TOKEN, ...env });
 
 function errorOf(fn: () => unknown): ConfigError {
   try {
@@ -16,7 +19,7 @@ function errorOf(fn: () => unknown): ConfigError {
 
 describe("config", () => {
   it("has the documented defaults", () => {
-    const c = configFromEnv({}, "/srv");
+    const c = configFromEnv(withToken({}), "/srv");
     assert.equal(c.port, 8080);
     assert.equal(c.host, "127.0.0.1");
     assert.deepEqual(c.database, { engine: "sqlite", path: "/srv/.darkbloom/coordinator.db" });
@@ -24,18 +27,20 @@ describe("config", () => {
     assert.equal(c.maxBodyBytes, 4 * 1024 * 1024);
     assert.equal(c.logLevel, "info");
     assert.equal(c.bootstrapApiKey, undefined);
+    assert.equal(c.providerToken, TOKEN);
+    assert.equal(c.openRegistration, false);
   });
 
   it("reads DARKBLOOM_* variables and treats empty strings as unset", () => {
     const c = configFromEnv(
-      {
+      withToken({
         DARKBLOOM_PORT: "9000",
         DARKBLOOM_HOST: "0.0.0.0",
         DARKBLOOM_ALLOW_COORDINATOR_SEALED: "false",
         DARKBLOOM_BOOTSTRAP_API_KEY: KEY,
         DARKBLOOM_BOOTSTRAP_CREDIT_USD: "12.5",
         DARKBLOOM_LOG_LEVEL: "",
-      },
+      }),
       "/srv",
     );
     assert.equal(c.port, 9000);
@@ -47,7 +52,7 @@ describe("config", () => {
   });
 
   it("accepts sqlite URLs, file URLs, plain paths and :memory:", () => {
-    const db = (url: string) => configFromEnv({ DARKBLOOM_DATABASE_URL: url }, "/srv").database;
+    const db = (url: string) => configFromEnv(withToken({ DARKBLOOM_DATABASE_URL: url }), "/srv").database;
     assert.deepEqual(db("sqlite:data/c.db"), { engine: "sqlite", path: "/srv/data/c.db" });
     assert.deepEqual(db("sqlite:///var/c.db"), { engine: "sqlite", path: "/var/c.db" });
     assert.deepEqual(db("file:///var/c.db"), { engine: "sqlite", path: "/var/c.db" });
@@ -57,7 +62,7 @@ describe("config", () => {
   });
 
   it("refuses postgres:// clearly for now", () => {
-    const err = errorOf(() => configFromEnv({ DARKBLOOM_DATABASE_URL: "postgres://u@h/db" }));
+    const err = errorOf(() => configFromEnv(withToken({ DARKBLOOM_DATABASE_URL: "postgres://u@h/db" })));
     assert.equal(err.variable, "DARKBLOOM_DATABASE_URL");
     assert.match(err.message, /not supported yet/);
   });
@@ -73,13 +78,27 @@ describe("config", () => {
       [{ DARKBLOOM_MAX_BODY_BYTES: "12" }, "DARKBLOOM_MAX_BODY_BYTES"],
       [{ DARKBLOOM_LOG_LEVEL: "loud" }, "DARKBLOOM_LOG_LEVEL"],
       [{ DARKBLOOM_DATABASE_URL: "mysql://x" }, "DARKBLOOM_DATABASE_URL"],
+      [{ DARKBLOOM_PROVIDER_TOKEN: "short" }, "DARKBLOOM_PROVIDER_TOKEN"],
+      [{ DARKBLOOM_PROVIDER_TOKEN: "has a space in it, sixteen+" }, "DARKBLOOM_PROVIDER_TOKEN"],
+      [{ DARKBLOOM_OPEN_REGISTRATION: "perhaps" }, "DARKBLOOM_OPEN_REGISTRATION"],
     ];
     for (const [env, name] of cases) {
-      const err = errorOf(() => configFromEnv(env));
+      const err = errorOf(() => configFromEnv(withToken(env)));
       assert.equal(err.variable, name, JSON.stringify(env));
       assert.ok(err.message.startsWith(name));
       assert.ok(!err.message.includes("\n"));
     }
+  });
+
+  it("refuses to start without a provider enrollment setting, or with both", () => {
+    const none = errorOf(() => configFromEnv({}));
+    assert.equal(none.variable, "DARKBLOOM_PROVIDER_TOKEN");
+    assert.match(none.message, /is required/);
+    assert.match(none.message, /DARKBLOOM_OPEN_REGISTRATION=true/);
+    assert.ok(!none.message.includes("\n"));
+    assert.equal(configFromEnv({ DARKBLOOM_OPEN_REGISTRATION: "true" }).openRegistration, true);
+    const both = errorOf(() => configFromEnv(withToken({ DARKBLOOM_OPEN_REGISTRATION: "true" })));
+    assert.equal(both.variable, "DARKBLOOM_OPEN_REGISTRATION");
   });
 
   it("checks dependent timeouts and sizes against each other", () => {

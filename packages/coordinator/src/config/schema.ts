@@ -25,6 +25,19 @@ export const ConfigSchema = z.object({
     .regex(API_KEY_RE, "must look like sk-db-<64 lowercase hex>")
     .optional(),
   bootstrapCreditUsd: z.coerce.number().finite().min(0).max(1_000_000_000).default(0),
+  /**
+   * Provider enrollment secret: the WebSocket upgrade on /ws/provider must carry
+   * `Authorization: Bearer <token>` (compared in constant time). Required unless
+   * `openRegistration` is set; the coordinator refuses to start with neither.
+   */
+  providerToken: z
+    .string()
+    .min(16, "must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+    .max(512)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
+  /** Lets any client register as a provider (no token). Logged as a warning at start. */
+  openRegistration: bool.default(false),
   allowCoordinatorSealed: bool.default(true),
   maxBodyBytes: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
   logLevel: z.enum(LOG_LEVELS).default("info"),
@@ -55,6 +68,8 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   databaseUrl: "DARKBLOOM_DATABASE_URL",
   bootstrapApiKey: "DARKBLOOM_BOOTSTRAP_API_KEY",
   bootstrapCreditUsd: "DARKBLOOM_BOOTSTRAP_CREDIT_USD",
+  providerToken: "DARKBLOOM_PROVIDER_TOKEN",
+  openRegistration: "DARKBLOOM_OPEN_REGISTRATION",
   allowCoordinatorSealed: "DARKBLOOM_ALLOW_COORDINATOR_SEALED",
   maxBodyBytes: "DARKBLOOM_MAX_BODY_BYTES",
   logLevel: "DARKBLOOM_LOG_LEVEL",
@@ -113,6 +128,16 @@ export function checkRelations(c: CoordinatorConfig): Violation[] {
   }
   if (c.bootstrapCreditUsd > 0 && c.bootstrapApiKey === undefined) {
     out.push({ key: "bootstrapCreditUsd", message: `needs ${ENV_NAMES.bootstrapApiKey} to be set` });
+  }
+  // Fail closed and loud: a coordinator that could never accept a provider is a misconfiguration.
+  if (c.providerToken === undefined && !c.openRegistration) {
+    out.push({
+      key: "providerToken",
+      message: `is required: set it to a long random secret that your providers also get (\`openssl rand -hex 32\`), or set ${ENV_NAMES.openRegistration}=true to let any client register as a provider`,
+    });
+  }
+  if (c.providerToken !== undefined && c.openRegistration) {
+    out.push({ key: "openRegistration", message: `cannot be combined with ${ENV_NAMES.providerToken}: choose one` });
   }
   return out;
 }

@@ -1,3 +1,6 @@
 export type { LiveProvider, ProviderLink, ProviderRegistry, PickOptions, ModelInfo, TrustLevel, Lane } from "./types.js";
-export { MemoryRegistry } from "./memory-registry.js";
+export { MemoryRegistry, type MemoryRegistryOptions } from "./memory-registry.js";
 export { servesModel, loadOf, pickLeastLoaded } from "./select.js";
+export { capSlot, MAX_SLOT_CONCURRENCY, MIN_REQUEST_TOKENS } from "./capacity.js";
+export { KnownModels } from "./known-models.js";
+export * from "./limits.js";

@@ -1,19 +1,34 @@
 import type { HeartbeatFrame, SlotCapacity } from "@darkbloom/protocol";
+import { capSlot } from "./capacity.js";
+import { KnownModels } from "./known-models.js";
+import { MAX_KNOWN_MODELS, MAX_MODELS_PER_PROVIDER, MODEL_MEMORY_MS } from "./limits.js";
 import { pickLeastLoaded, servesModel } from "./select.js";
 import type { LiveProvider, ModelInfo, PickOptions, ProviderRegistry } from "./types.js";
 
-const MAX_KNOWN_MODELS = 10_000;
+export interface MemoryRegistryOptions {
+  /** Most models remembered at once (default MAX_KNOWN_MODELS). */
+  maxKnownModels?: number;
+  /** How long a model stays known after its last proven provider left (default 24 h). */
+  modelMemoryMs?: number;
+}
 
 /** Single-process registry: everything in memory, rebuilt as providers reconnect. */
 export class MemoryRegistry implements ProviderRegistry {
   private readonly byId = new Map<string, LiveProvider>();
   private readonly byKid = new Map<string, LiveProvider>();
-  private readonly known = new Map<string, number>();
+  private readonly known: KnownModels;
 
   constructor(
     private readonly random: () => number = Math.random,
     private readonly now: () => number = Date.now,
-  ) {}
+    opts: MemoryRegistryOptions = {},
+  ) {
+    this.known = new KnownModels({
+      max: opts.maxKnownModels ?? MAX_KNOWN_MODELS,
+      memoryMs: opts.modelMemoryMs ?? MODEL_MEMORY_MS,
+      servedNow: () => this.provenModels(),
+    });
+  }
 
   get size(): number {
     return this.byId.size;
@@ -21,18 +36,19 @@ export class MemoryRegistry implements ProviderRegistry {
 
   add(p: LiveProvider): void {
     if (this.byId.has(p.id)) throw new Error(`provider ${p.id} is already registered`);
+    if (p.models.size > MAX_MODELS_PER_PROVIDER) throw new Error(`provider ${p.id} offers more than ${MAX_MODELS_PER_PROVIDER} models`);
     this.byId.set(p.id, p);
     this.byKid.set(p.kid, p);
-    for (const model of p.models.keys()) {
-      // Bounded: model ids come from providers, and anyone can run one.
-      if (!this.known.has(model) && this.known.size < MAX_KNOWN_MODELS) this.known.set(model, this.now());
-    }
+    // Only a provider that passed the registration proof can make a model known.
+    if (p.trustLevel !== "none") for (const model of p.models.keys()) this.known.served(model, this.now());
   }
 
   remove(p: LiveProvider): boolean {
     if (this.byId.get(p.id) !== p) return false;
     this.byId.delete(p.id);
     if (this.byKid.get(p.kid) === p) this.byKid.delete(p.kid);
+    // Remembered as served until now: the 24 h memory window starts when the last provider leaves.
+    if (p.trustLevel !== "none") for (const model of p.models.keys()) this.known.served(model, this.now());
     return true;
   }
 
@@ -58,18 +74,22 @@ export class MemoryRegistry implements ProviderRegistry {
     if (!p) return;
     p.lastSeenAt = now;
     const slots = new Map<string, SlotCapacity>();
-    for (const s of frame.backend_capacity.slots) slots.set(s.model, s);
+    for (const s of frame.backend_capacity.slots) {
+      const model = p.models.get(s.model);
+      if (model) slots.set(s.model, capSlot(s, model.context_length)); // slots for unregistered models are ignored
+    }
     p.slots = slots;
   }
 
   servedModels(): ModelInfo[] {
     const ids = new Set<string>();
-    for (const p of this.byId.values()) for (const [id, m] of p.models) if (m.template_render_ok) ids.add(id);
-    return [...ids].sort().map((id) => ({ id, firstSeenAt: this.known.get(id) ?? this.now() }));
+    for (const p of this.byId.values()) for (const id of p.models.keys()) if (servesModel(p, id)) ids.add(id);
+    const now = this.now();
+    return [...ids].sort().map((id) => ({ id, firstSeenAt: this.known.firstSeenAt(id) ?? now }));
   }
 
   knowsModel(model: string): boolean {
-    return this.known.has(model);
+    return this.known.knows(model, this.now());
   }
 
   candidates(model: string, opts: PickOptions = {}): LiveProvider[] {
@@ -97,5 +117,12 @@ export class MemoryRegistry implements ProviderRegistry {
 
   silentSince(cutoff: number): LiveProvider[] {
     return [...this.byId.values()].filter((p) => p.lastSeenAt < cutoff);
+  }
+
+  /** Models offered right now by connected providers that passed the proof. */
+  private provenModels(): Set<string> {
+    const out = new Set<string>();
+    for (const p of this.byId.values()) if (p.trustLevel !== "none") for (const m of p.models.keys()) out.add(m);
+    return out;
   }
 }

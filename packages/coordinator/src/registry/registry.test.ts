@@ -39,7 +39,7 @@ const slot = (m: string, running: number, waiting: number, max: number, state: S
   observed_decode_tps: 0,
   observed_prefill_tps: 0,
   active_token_budget_used: 0,
-  active_token_budget_max: 0,
+  active_token_budget_max: 32_768,
   queued_token_budget: 0,
 });
 
@@ -99,5 +99,50 @@ describe("MemoryRegistry", () => {
     assert.equal(r.remove(old), true);
     assert.equal(r.size, 0);
     assert.equal(r.knowsModel("m"), true);
+  });
+
+  it("never routes, lists or remembers a provider whose trust is none (not yet proven)", () => {
+    const r = new MemoryRegistry(() => 0);
+    const unproven = provider("u", [model("m"), model("only-u")], { trustLevel: "none" });
+    r.add(unproven);
+    r.add(provider("a", [model("m")]));
+    assert.deepEqual(r.candidates("m").map((p) => p.id), ["a"]);
+    assert.equal(r.pick("only-u"), undefined);
+    assert.deepEqual(r.servedModels().map((m) => m.id), ["m"]);
+    assert.equal(r.knowsModel("only-u"), false);
+    r.remove(unproven);
+    assert.equal(r.knowsModel("only-u"), false);
+  });
+
+  it("caps advertised concurrency, so a 1e6 claim cannot soak up requests an honest provider should get", () => {
+    const r = new MemoryRegistry(() => 0);
+    const honest = provider("honest", [model("m")]);
+    const liar = provider("liar", [model("m")]);
+    r.add(honest);
+    r.add(liar);
+    const beat = (id: string, max: number, budget: number) =>
+      r.applyHeartbeat(id, { type: "heartbeat", status: "idle", active_models: ["m"], backend_capacity: { slots: [{ ...slot("m", 0, 0, max), active_token_budget_max: budget }] } }, 1);
+    beat("honest", 4, 4 * 4096);
+    beat("liar", 1_000_000, 1e12);
+    assert.equal(liar.slots.get("m")?.max_concurrency, 64);
+    assert.equal(liar.slots.get("m")?.active_token_budget_max, 64 * 4096);
+    assert.equal(honest.slots.get("m")?.max_concurrency, 4);
+    // The liar already holds 20 requests, the honest provider 1 of its 4: the next goes to the honest one.
+    for (let i = 0; i < 20; i++) r.acquire(liar);
+    r.acquire(honest);
+    assert.equal(r.pick("m")?.id, "honest");
+  });
+
+  it("ignores heartbeat slots for models the provider did not register", () => {
+    const r = new MemoryRegistry();
+    const p = provider("a", [model("m")]);
+    r.add(p);
+    r.applyHeartbeat("a", { type: "heartbeat", status: "idle", active_models: ["x"], backend_capacity: { slots: [slot("x", 0, 0, 4), slot("m", 0, 0, 4)] } }, 1);
+    assert.deepEqual([...p.slots.keys()], ["m"]);
+  });
+
+  it("refuses a provider with more models than the per-provider bound", () => {
+    const r = new MemoryRegistry();
+    assert.throws(() => r.add(provider("a", Array.from({ length: 9 }, (_, i) => model(`m${i}`)))), /more than 8 models/);
   });
 });

@@ -13,7 +13,9 @@ export interface ProviderLink {
 }
 
 /**
- * A connected, registered provider. Mutable fields are changed only through the registry:
+ * A connected provider. `trustLevel` is `none` until the registration proof (a signed challenge)
+ * passes; only then is it `self_signed` and added to the registry, and every routing path skips
+ * `none`. Other mutable fields are changed only through the registry:
  * readers are candidate selection, /v1/models, /v1/providers/keys, /health and the relay;
  * cleanup happens in `remove` when the socket closes or the provider is evicted.
  */
@@ -22,13 +24,13 @@ export interface LiveProvider {
   readonly kid: string;
   readonly publicKey: Uint8Array;
   readonly attestation: Attestation;
-  readonly trustLevel: TrustLevel;
+  trustLevel: TrustLevel;
   readonly version: string;
   readonly models: ReadonlyMap<string, ProviderModel>;
   readonly link: ProviderLink;
   readonly connectedAt: number;
   lastSeenAt: number;
-  /** Latest heartbeat capacity per model. */
+  /** Latest heartbeat capacity per model, capped by the registry (registry/capacity.ts). */
   slots: ReadonlyMap<string, SlotCapacity>;
   /** Requests the coordinator has dispatched here and not yet seen finish. */
   inFlight: number;
@@ -58,9 +60,12 @@ export interface ProviderRegistry {
   findByKid(kid: string): LiveProvider | undefined;
   touch(id: string, now: number): void;
   applyHeartbeat(id: string, frame: HeartbeatFrame, now: number): void;
-  /** Models served by at least one connected provider. */
+  /** Models served by at least one routable (proven, trust != none) provider. */
   servedModels(): ModelInfo[];
-  /** True when the model has been offered by any provider since start (distinguishes 404 from 503). */
+  /**
+   * True when a proven provider served the model within the memory window (24 h; distinguishes
+   * 503 from 404). Bounded: the least recently served models are forgotten first.
+   */
   knowsModel(model: string): boolean;
   /** Connected providers that may take a request for `model`, unordered. */
   candidates(model: string, opts?: PickOptions): LiveProvider[];

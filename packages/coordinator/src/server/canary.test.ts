@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateApiKey } from "../auth/index.js";
 import { e2eChat } from "../test-support/e2e-client.js";
-import { FakeProvider } from "../test-support/fake-provider.js";
+import { FakeProvider, TEST_PROVIDER_TOKEN } from "../test-support/fake-provider.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
 
 /**
@@ -24,7 +24,7 @@ let provider: FakeProvider;
 
 before(async () => {
   coord = await startCoordinator(
-    { port: 0, databaseUrl: join(dir, "c.db"), bootstrapApiKey: KEY, bootstrapCreditUsd: 5, logLevel: "debug" },
+    { providerToken: TEST_PROVIDER_TOKEN, port: 0, databaseUrl: join(dir, "c.db"), bootstrapApiKey: KEY, bootstrapCreditUsd: 5, logLevel: "debug" },
     { logWrite: (l) => void logs.push(l) },
   );
   provider = await FakeProvider.connect(coord.url, { models: ["tiny"], pieces: ["ok ", REPLY_CANARY] });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { costMicros, FALLBACK_PRICE } from "../billing/index.js";
 import { generateApiKey, hashApiKey } from "../auth/index.js";
-import { FakeProvider, CANNED_USAGE, cannedBody, cannedStream } from "../test-support/fake-provider.js";
+import { FakeProvider, CANNED_USAGE, TEST_PROVIDER_TOKEN, cannedBody, cannedStream } from "../test-support/fake-provider.js";
 import { e2eChat } from "../test-support/e2e-client.js";
 import { waitUntil } from "../test-support/wait.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
@@ -22,7 +22,7 @@ const behavior = (prompt: string) =>
 
 before(async () => {
   coord = await startCoordinator(
-    { port: 0, databaseUrl: `sqlite:${join(dir, "c.db")}`, bootstrapApiKey: KEY, bootstrapCreditUsd: 10, logLevel: "debug", cancelSettleMs: 2_000 },
+    { providerToken: TEST_PROVIDER_TOKEN, port: 0, databaseUrl: `sqlite:${join(dir, "c.db")}`, bootstrapApiKey: KEY, bootstrapCreditUsd: 10, logLevel: "debug", cancelSettleMs: 2_000 },
     { logWrite: (l) => void logs.push(l) },
   );
   base = coord.url;
@@ -216,7 +216,7 @@ describe("operator switches", () => {
   it("refuses coordinator-sealed requests when disabled", async () => {
     const key = generateApiKey();
     const c = await startCoordinator(
-      { port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: key, bootstrapCreditUsd: 1, allowCoordinatorSealed: false, logLevel: "silent" },
+      { providerToken: TEST_PROVIDER_TOKEN, port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: key, bootstrapCreditUsd: 1, allowCoordinatorSealed: false, logLevel: "silent" },
     );
     try {
       const r = await fetch(`${c.url}/v1/chat/completions`, {

@@ -13,6 +13,7 @@ import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime
 import { openStore, type Store } from "../store/index.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
+import type { ProviderAdmission } from "./provider-auth.js";
 
 /** Process-level effects a caller (tests, the simulator) may replace. */
 export interface CoordinatorDeps {
@@ -68,11 +69,11 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     events: relay,
     clock,
     logger,
-    verifyAttestation: (att) => verifyAttestation(att),
+    verifyAttestation,
     registerTimeoutMs: cfg.registerTimeoutMs,
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
-  });
+  }, providerAdmission(cfg, logger));
   const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
   try {
@@ -117,4 +118,12 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     })());
 
   return { url, port, config: cfg, store, registry, close };
+}
+
+/** Token enrollment, or (explicitly configured, and said loudly) open registration. */
+function providerAdmission(cfg: ResolvedConfig, logger: Logger): ProviderAdmission {
+  if (cfg.providerToken !== undefined) return { kind: "token", token: cfg.providerToken };
+  // resolveConfig guarantees openRegistration here.
+  logger.warn("open provider registration: any client can register as a provider and receive requests (DARKBLOOM_OPEN_REGISTRATION=true); set DARKBLOOM_PROVIDER_TOKEN to require an enrollment token");
+  return { kind: "open" };
 }

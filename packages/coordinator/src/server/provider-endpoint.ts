@@ -3,18 +3,25 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { MAX_FRAME_BYTES } from "@darkbloom/protocol";
 import { attachProviderSocket, CLOSE_GOING_AWAY, type ProviderSocketDeps } from "../ws/index.js";
+import { providerAuthorizer, unauthorizedUpgradeResponse, type AuthVerdict, type ProviderAdmission } from "./provider-auth.js";
 
 export const PROVIDER_WS_PATH = "/ws/provider";
 
-/** Accepts provider WebSockets on GET /ws/provider; every other upgrade is refused. */
+/**
+ * Accepts provider WebSockets on GET /ws/provider that carry the enrollment token (401 otherwise,
+ * unless registration is open); every other upgrade is refused.
+ */
 export class ProviderEndpoint {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly authorize: (authorization: string | undefined) => AuthVerdict;
   private accepting = true;
 
   constructor(
     server: Server,
     private readonly deps: ProviderSocketDeps,
+    admission: ProviderAdmission,
   ) {
+    this.authorize = providerAuthorizer(admission);
     server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
@@ -30,6 +37,12 @@ export class ProviderEndpoint {
       return;
     }
     const remote = req.socket.remoteAddress ?? "unknown";
+    const verdict = this.authorize(req.headers.authorization);
+    if (verdict !== "ok") {
+      this.deps.logger.warn("provider upgrade refused", { remote, reason: verdict === "missing" ? "no enrollment token" : "wrong enrollment token" });
+      socket.end(unauthorizedUpgradeResponse(verdict));
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attachProviderSocket(ws, remote, this.deps));
   }
 

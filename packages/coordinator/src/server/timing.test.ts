@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { generateApiKey } from "../auth/index.js";
 import { TIMING_PHASES } from "../http/index.js";
-import { FakeProvider } from "../test-support/fake-provider.js";
+import { FakeProvider, TEST_PROVIDER_TOKEN } from "../test-support/fake-provider.js";
 import { e2eChat } from "../test-support/e2e-client.js";
 import { waitUntil } from "../test-support/wait.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
@@ -14,7 +14,7 @@ let provider: FakeProvider;
 
 before(async () => {
   coord = await startCoordinator(
-    { port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: KEY, bootstrapCreditUsd: 5 },
+    { providerToken: TEST_PROVIDER_TOKEN, port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: KEY, bootstrapCreditUsd: 5 },
     { logWrite: (l) => void logs.push(l) },
   );
   provider = await FakeProvider.connect(coord.url, { models: ["tiny"], behavior: () => "reply" });

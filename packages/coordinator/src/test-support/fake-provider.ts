@@ -12,6 +12,7 @@ import {
   generateIdentityKeyPair,
   openRequest,
   signAttestation,
+  signChallenge,
   utf8Decode,
   utf8Encode,
   type CancelFrame,
@@ -34,7 +35,14 @@ export interface FakeProviderOptions {
   floodBytes?: number;
   /** Slot load to report (num_running) in the first heartbeat. */
   running?: number;
+  /** Slot max_concurrency to advertise (default 4). */
+  maxConcurrency?: number;
+  /** Enrollment token for the upgrade (default TEST_PROVIDER_TOKEN; null sends none). */
+  token?: string | null;
 }
+
+/** The enrollment token coordinator tests configure (`providerToken`) and fakes send by default. */
+export const TEST_PROVIDER_TOKEN = "test-provider-token-0123456789abcdef";
 
 export const CANNED_PIECES = ["Hello", ", ", "world", "!"];
 export const CANNED_USAGE = { prompt_tokens: 12, completion_tokens: 4 };
@@ -73,7 +81,8 @@ export class FakeProvider {
       },
       identity.secretKey,
     );
-    const ws = new WebSocket(coordinatorUrl.replace(/^http/, "ws") + "/ws/provider");
+    const token = opts.token === undefined ? TEST_PROVIDER_TOKEN : opts.token;
+    const ws = new WebSocket(coordinatorUrl.replace(/^http/, "ws") + "/ws/provider", token === null ? {} : { headers: { authorization: `Bearer ${token}` } });
     const fake = new FakeProvider(ws, keys, opts);
     await new Promise<void>((resolve, reject) => {
       ws.once("error", reject);
@@ -89,7 +98,10 @@ export class FakeProvider {
       });
       ws.on("message", (data) => {
         const frame = decodeCoordinatorFrame((data as Buffer).toString("utf8"));
-        if (frame.type === "registered") {
+        if (frame.type === "attestation_challenge") {
+          const challenge = { nonce: frame.nonce, timestamp: frame.timestamp };
+          fake.send({ type: "attestation_response", ...challenge, signature: signChallenge(challenge, attestation.encryption_key, identity.secretKey) });
+        } else if (frame.type === "registered") {
           fake.id = frame.provider_id;
           fake.heartbeat(opts.running ?? 0);
           resolve();
@@ -116,7 +128,7 @@ export class FakeProvider {
           state: "idle" as const,
           num_running: running,
           num_waiting: 0,
-          max_concurrency: 4,
+          max_concurrency: this.opts.maxConcurrency ?? 4,
           observed_decode_tps: 10,
           observed_prefill_tps: 100,
           active_token_budget_used: 0,

@@ -1,19 +1,35 @@
 import type { WebSocket } from "ws";
 import {
+  CLOSE_GOING_AWAY,
+  CLOSE_POLICY,
+  CLOSE_REPLACED,
+  CLOSE_UNSUPPORTED_VERSION,
   PROTOCOL_VERSION,
   decodeBase64,
   decodeProviderFrame,
   encodeFrame,
   type Attestation,
+  type AttestationResponseFrame,
+  type Challenge,
   type ProviderFrame,
   type RegisterFrame,
+  type VerifyAttestationOptions,
 } from "@darkbloom/protocol";
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import { parseChunkFrame } from "./chunk-frame.js";
 import { LaneWriter } from "./lane-writer.js";
-import { providerIdFor } from "./provider-id.js";
+import {
+  ATTESTATION_MAX_AGE_MS,
+  admit,
+  checkRegister,
+  newChallenge,
+  peekRegisterVersion,
+  provesPossession,
+  versionRefusal,
+  type AcceptedRegister,
+} from "./registration/index.js";
 
 /** What the socket layer tells the relay. Providers are passed as instances, not ids. */
 export interface ProviderEvents {
@@ -26,25 +42,41 @@ export interface ProviderSocketDeps {
   events: ProviderEvents;
   clock: Clock;
   logger: Logger;
-  verifyAttestation: (att: Attestation) => Promise<boolean>;
+  verifyAttestation: (att: Attestation, opts: VerifyAttestationOptions) => Promise<boolean>;
+  /** The whole handshake (register, challenge, response) must finish this soon after connecting. */
   registerTimeoutMs: number;
   heartbeatIntervalMs: number;
   writeTimeoutMs: number;
+  /** Register attestations must be this fresh (default ±5 min). */
+  attestationMaxAgeMs?: number;
 }
 
-export const CLOSE_POLICY = 1008;
-export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_REPLACED = 4001;
+export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
 const WRITE_HIGH_WATER_BYTES = 1 << 20;
-const MAX_EARLY_FRAMES = 32;
 
-/** Serves one provider WebSocket: registration, frame decoding, the two-lane writer, cleanup. */
+/** Close reasons are at most 123 bytes of UTF-8; keep them printable ASCII to be safe. */
+const closeReason = (s: string): string => s.replace(/[^\x20-\x7e]/g, "?").slice(0, 123);
+
+type Phase =
+  | { name: "awaiting_register" }
+  | { name: "verifying" }
+  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge }
+  | { name: "registered"; provider: LiveProvider }
+  | { name: "closed" };
+
+/**
+ * Serves one provider WebSocket: the registration handshake (register → attestation checks →
+ * attestation_challenge → signed attestation_response → registered), frame decoding, the
+ * two-lane writer and cleanup. Nothing reaches the registry, and so no request is routed here,
+ * before the proof of possession of the identity key passes.
+ */
 export function attachProviderSocket(ws: WebSocket, remote: string, deps: ProviderSocketDeps): void {
   const { registry, events, clock } = deps;
+  const maxAgeMs = deps.attestationMaxAgeMs ?? ATTESTATION_MAX_AGE_MS;
   let log = deps.logger.child({ remote });
-  let provider: LiveProvider | undefined;
-  let phase: "awaiting_register" | "verifying" | "registered" | "closed" = "awaiting_register";
-  const early: ProviderFrame[] = [];
+  let phase: Phase = { name: "awaiting_register" };
+  /** Set once registered; kept after a later rejection so the close handler still removes it. */
+  let admitted: LiveProvider | undefined;
 
   const writer = new LaneWriter(
     { send: (data, cb) => ws.send(data, cb) },
@@ -59,45 +91,38 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     },
   );
 
-  const reject = (reason: string) => {
-    log.warn("provider rejected", { reason });
-    phase = "closed";
-    ws.close(CLOSE_POLICY, reason.slice(0, 120));
+  const reject = (reason: string, code = CLOSE_POLICY) => {
+    log.warn("provider rejected", { reason, code });
+    phase = { name: "closed" };
+    ws.close(code, closeReason(reason));
   };
 
   const registerTimer = clock.setTimeout(() => {
-    if (phase === "awaiting_register" || phase === "verifying") reject("register timeout");
+    if (phase.name !== "registered" && phase.name !== "closed") reject("register timeout");
   }, deps.registerTimeoutMs);
 
-  async function register(frame: RegisterFrame): Promise<void> {
-    phase = "verifying";
-    if (frame.protocol_version !== PROTOCOL_VERSION) {
-      return reject(`unsupported protocol version ${frame.protocol_version}; coordinator speaks ${PROTOCOL_VERSION}`);
-    }
+  async function onRegister(frame: RegisterFrame): Promise<void> {
+    const checked = await checkRegister(frame, { now: clock.now(), maxAgeMs, verifyAttestation: deps.verifyAttestation });
+    if (phase.name !== "verifying") return; // closed while verifying
+    if (!checked.ok) return reject(checked.reason, checked.code);
+    const challenge = newChallenge(clock.now());
+    phase = { name: "challenged", pending: checked, challenge };
+    writer.send(encodeFrame({ type: "attestation_challenge", ...challenge }), "control");
+  }
+
+  function onProof(pending: AcceptedRegister, challenge: Challenge, response: AttestationResponseFrame): void {
+    const { frame, models } = pending;
     const att = frame.attestation;
-    if (!(await deps.verifyAttestation(att))) return reject("attestation did not verify");
-    if (phase !== "verifying") return; // closed while verifying
-    const attested = new Set(att.models.map((m) => m.id));
-    const models = new Map(frame.models.filter((m) => attested.has(m.id)).map((m) => [m.id, m]));
-    if (models.size === 0) return reject("none of the registered models is covered by the attestation");
-
-    let id = providerIdFor(att.identity_key);
-    const existing = registry.get(id);
-    if (existing && existing.kid === att.kid) {
-      existing.link.close(CLOSE_REPLACED, "replaced by a new connection");
-      if (registry.remove(existing)) events.onProviderGone(existing);
-    } else if (existing) {
-      id = `${id}-${att.kid.slice(0, 8)}`;
-      if (registry.get(id)) return reject("this identity and key are already connected");
+    if (!provesPossession(challenge, response, att)) {
+      return reject("attestation challenge failed: not signed by the registered identity key");
     }
-    if (registry.findByKid(att.kid)) return reject("encryption key already registered by another provider");
-
     const now = clock.now();
-    provider = {
+    const result = admit(registry, events, att.identity_key, att.kid, (id) => ({
       id,
       kid: att.kid,
       publicKey: decodeBase64(att.encryption_key),
       attestation: att,
+      // Earned by the proof just checked (hardware-backed attestation would raise it).
       trustLevel: "self_signed",
       version: frame.provider_version,
       models,
@@ -109,49 +134,62 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       lastSeenAt: now,
       slots: new Map(),
       inFlight: 0,
-    };
-    registry.add(provider);
-    phase = "registered";
+    }));
+    if (!result.ok) return reject(result.reason, result.code);
+    const provider = (admitted = result.provider);
+    phase = { name: "registered", provider };
     clock.clearTimeout(registerTimer);
-    log = deps.logger.child({ provider_id: id, kid: att.kid });
+    log = deps.logger.child({ provider_id: provider.id, kid: att.kid });
     writer.send(
       encodeFrame({
         type: "registered",
-        provider_id: id,
+        provider_id: provider.id,
         protocol_version: PROTOCOL_VERSION,
         heartbeat_interval_ms: deps.heartbeatIntervalMs,
         trust_level: provider.trustLevel,
       }),
       "control",
     );
-    log.info("provider registered", { version: frame.provider_version, models: [...models.keys()].join(","), remote });
-    for (const f of early.splice(0)) handle(f);
+    log.info("provider registered", {
+      version: frame.provider_version,
+      models: [...models.keys()].join(","),
+      backend: frame.hardware.backend,
+      trust_level: provider.trustLevel,
+      remote,
+    });
   }
 
   function handle(frame: ProviderFrame): void {
-    if (phase === "closed") return;
-    if (phase === "awaiting_register") {
-      if (frame.type !== "register") return reject(`expected register, got ${frame.type}`);
-      register(frame).catch((err) => {
-        log.error("registration failed", errorFields(err));
-        reject("registration failed");
-      });
-      return;
-    }
-    if (phase === "verifying") {
-      if (frame.type === "register" || early.length >= MAX_EARLY_FRAMES) return reject("unexpected frame during registration");
-      early.push(frame);
-      return;
-    }
-    const p = provider!;
-    p.lastSeenAt = clock.now();
-    switch (frame.type) {
-      case "register":
-        return reject("already registered");
-      case "heartbeat":
-        return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
-      default:
-        return events.onProviderFrame(p, frame);
+    switch (phase.name) {
+      case "closed":
+        return;
+      case "awaiting_register":
+        if (frame.type !== "register") return reject(`expected register, got ${frame.type}`);
+        phase = { name: "verifying" };
+        onRegister(frame).catch((err) => {
+          log.error("registration failed", errorFields(err));
+          reject("registration failed");
+        });
+        return;
+      case "verifying":
+        return reject(`unexpected ${frame.type} frame during registration`);
+      case "challenged":
+        if (frame.type !== "attestation_response") return reject(`expected attestation_response, got ${frame.type}`);
+        return onProof(phase.pending, phase.challenge, frame);
+      case "registered": {
+        const p = phase.provider;
+        p.lastSeenAt = clock.now();
+        switch (frame.type) {
+          case "register":
+            return reject("already registered");
+          case "attestation_response":
+            return reject("no attestation challenge is outstanding");
+          case "heartbeat":
+            return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+          default:
+            return events.onProviderFrame(p, frame);
+        }
+      }
     }
   }
 
@@ -164,8 +202,11 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
         frame = parseChunkFrame(text) ?? decodeProviderFrame(text);
       }
     } catch (err) {
+      // Another protocol version's register frame may not decode: still say what to upgrade to.
+      const version = phase.name === "awaiting_register" ? peekRegisterVersion((data as Buffer).toString("utf8")) : undefined;
+      if (version !== undefined && version !== PROTOCOL_VERSION) return reject(versionRefusal(version), CLOSE_UNSUPPORTED_VERSION);
       log.warn("bad provider frame", errorFields(err));
-      phase = "closed";
+      phase = { name: "closed" };
       ws.close(CLOSE_POLICY, "bad frame");
       return;
     }
@@ -175,7 +216,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
   ws.on("error", (err) => log.warn("provider socket error", errorFields(err)));
 
   ws.on("close", (code) => {
-    phase = "closed";
+    const provider = admitted;
+    phase = { name: "closed" };
     clock.clearTimeout(registerTimer);
     writer.close();
     if (provider && registry.remove(provider)) {

@@ -2,3 +2,4 @@ export * from "./common.js";
 export * from "./provider-frames.js";
 export * from "./coordinator-frames.js";
 export * from "./decode.js";
+export * from "./close-codes.js";

@@ -15,6 +15,14 @@ test("start: URL forms, model id default and parallel", () => {
   assert.equal(ws.kind === "start" && ws.engine.parallel, 2);
 });
 
+test("start: --token", () => {
+  const cmd = parseCommand(["start", "--foreground", "--model", "m.gguf", "--token", "tok-0123456789abcdef"]);
+  assert.equal(cmd.kind === "start" && cmd.token, "tok-0123456789abcdef");
+  const none = parseCommand(["start", "--foreground", "--model", "m.gguf"]);
+  assert.equal(none.kind === "start" && "token" in none, false);
+  assert.throws(() => parseCommand(["start", "--foreground", "--model", "m", "--token", "has space"]), UsageError);
+});
+
 test("local: default port", () => {
   const cmd = parseCommand(["local", "--model", "m.gguf", "--port", "0"]);
   assert.equal(cmd.kind === "local" && cmd.port, 0);

@@ -7,12 +7,13 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage:
-  darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N]
+  darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N] [--token T]
   darkbloom local --model FILE [--port N] [--host H] [--model-id ID] [--parallel N]
 
   URL is ws://host:port/ws/provider or an http://host:port base (default ws://127.0.0.1:8080/ws/provider).
   The model id defaults to the file name without .gguf; --parallel (default 4) is the number of
-  sequences decoded together in one batch.`;
+  sequences decoded together in one batch. The coordinator's provider enrollment token comes from
+  DARKBLOOM_PROVIDER_TOKEN or --token (the variable keeps it out of the process list).`;
 
 export interface EngineArgs {
   modelPath: string;
@@ -21,7 +22,7 @@ export interface EngineArgs {
 }
 
 export type Command =
-  | { kind: "start"; coordinator: string; engine: EngineArgs }
+  | { kind: "start"; coordinator: string; engine: EngineArgs; token?: string }
   | { kind: "local"; port: number; host: string; engine: EngineArgs }
   | { kind: "help" };
 
@@ -58,6 +59,7 @@ export function parseCommand(argv: string[]): Command {
         parallel: { type: "string" },
         port: { type: "string" },
         host: { type: "string" },
+        token: { type: "string" },
       },
     }));
   } catch (err) {
@@ -71,7 +73,9 @@ export function parseCommand(argv: string[]): Command {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    return { kind: "start", coordinator, engine: engineArgs(values) };
+    const token = values.token as string | undefined;
+    if (token !== undefined && !/^[\x21-\x7e]{1,512}$/.test(token)) throw new UsageError("--token must be printable ASCII without spaces");
+    return { kind: "start", coordinator, engine: engineArgs(values), ...(token !== undefined && { token }) };
   }
   if (sub === "local") {
     return {

@@ -4,9 +4,15 @@ import { createEngine } from "../engine/index.js";
 import type { Logger } from "../log.js";
 import type { HostedEngine } from "../serve/types.js";
 import type { EngineArgs } from "./args.js";
+import { backendOf, type Backend } from "./backend.js";
+
+/** A hosted engine plus what it really runs on (reported in the register frame's hardware). */
+export interface LoadedEngine extends HostedEngine {
+  readonly backend: Backend;
+}
 
 /** Loads a GGUF into the batching engine and describes it for registration. */
-export async function loadEngine(args: EngineArgs, log: Logger): Promise<HostedEngine> {
+export async function loadEngine(args: EngineArgs, log: Logger): Promise<LoadedEngine> {
   const info = await stat(args.modelPath).catch(() => {
     throw new Error(`model file ${args.modelPath} does not exist or is unreadable`);
   });
@@ -20,8 +26,10 @@ export async function loadEngine(args: EngineArgs, log: Logger): Promise<HostedE
     context_length: engine.contextSize,
     template_render_ok: engine.templateRenderOk,
   };
-  log("model_loaded", { model: engine.modelId, parallel: args.parallel, ms: Date.now() - started, ...description });
+  const backend = backendOf(engine.model.llama.gpu, engine.model.gpuLayers);
+  log("model_loaded", { model: engine.modelId, parallel: args.parallel, backend, ms: Date.now() - started, ...description });
   return Object.assign(engine, {
+    backend,
     describe: () => description,
     maxCompletionTokens: (messages: Parameters<typeof engine.renderPrompt>[0]) =>
       engine.contextSize - engine.renderPrompt(messages).tokens.length,

@@ -3,6 +3,8 @@ import {
   FrameError,
   MAX_FRAME_BYTES,
   decodeCoordinatorFrame,
+  encodeBase64,
+  signChallenge,
   type CoordinatorFrame,
   type EncryptionKeyPair,
   type HeartbeatFrame,
@@ -14,22 +16,31 @@ import { ReplayGuard } from "../serve/replay-guard.js";
 import type { HostedEngine } from "../serve/types.js";
 import { reconnectDelayMs } from "./backoff.js";
 import { encodeProviderFrame } from "./encode-frame.js";
+import { closeRefusal, readRefusalMessage, upgradeRefusal, type Refusal } from "./refusal.js";
 
 export interface ProviderClientOptions {
   url: string;
   engines: ReadonlyMap<string, HostedEngine>;
   keyPair: EncryptionKeyPair;
+  /** The Ed25519 identity secret: signs the coordinator's registration challenge. */
+  identitySecret: Uint8Array;
+  /** Provider enrollment token, sent as `Authorization: Bearer …` on the upgrade. */
+  token?: string;
   /** Builds the register frame (fresh attestation nonce and timestamp per connection). */
   register(): Promise<RegisterFrame>;
   log(event: string, fields: Record<string, unknown>): void;
   heartbeatIntervalMs?: number;
+  /** Delay before reconnect attempt n (default: exponential backoff with jitter). */
+  reconnectDelayMs?: (attempt: number) => number;
 }
 
 type Log = ProviderClientOptions["log"];
 
 /**
- * One provider's link to the coordinator: registers, heartbeats with slot capacity, serves
- * sealed requests, and reconnects with backoff whenever the socket drops.
+ * One provider's link to the coordinator: registers (and proves its identity key by signing the
+ * coordinator's challenge), heartbeats with slot capacity, serves sealed requests, and reconnects
+ * with backoff whenever the socket drops — unless the coordinator refused it for a reason retrying
+ * cannot fix (enrollment token, protocol version): then it stops and `refused` resolves.
  */
 export class ProviderClient {
   private ws: WebSocket | undefined;
@@ -41,11 +52,17 @@ export class ProviderClient {
   /** One per process: the key pair lives as long as the process, and so does what it has served. */
   private readonly replay = new ReplayGuard();
   private registeredResolve: ((providerId: string) => void) | undefined;
+  private refusedResolve: ((refusal: Refusal) => void) | undefined;
+  /** A refusal read from the current connection's upgrade response, acted on when it closes. */
+  private pendingRefusal: Refusal | undefined;
   /** Resolves with the provider id the first time the coordinator accepts registration. */
   readonly registered: Promise<string>;
+  /** Resolves when the coordinator refuses this provider for good; the client has stopped. */
+  readonly refused: Promise<Refusal>;
 
   constructor(private readonly opts: ProviderClientOptions) {
     this.registered = new Promise((resolve) => (this.registeredResolve = resolve));
+    this.refused = new Promise((resolve) => (this.refusedResolve = resolve));
   }
 
   start(): void {
@@ -75,8 +92,18 @@ export class ProviderClient {
   }
 
   private connect(): void {
-    const ws = new WebSocket(this.opts.url, { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+    const headers = this.opts.token === undefined ? undefined : { authorization: `Bearer ${this.opts.token}` };
+    const ws = new WebSocket(this.opts.url, { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, ...(headers && { headers }) });
     this.ws = ws;
+    this.pendingRefusal = undefined;
+    ws.on("unexpected-response", (_req, res) => {
+      const status = res.statusCode ?? 0;
+      void readRefusalMessage(res).then((message) => {
+        this.pendingRefusal = upgradeRefusal(status, message);
+        if (!this.pendingRefusal) this.log("upgrade_refused", { status, ...(message && { message }) });
+        ws.terminate(); // emits close; onClose decides whether to retry
+      });
+    });
     ws.on("open", () => {
       this.opts
         .register()
@@ -87,8 +114,10 @@ export class ProviderClient {
       if (isBinary) return this.log("frame_rejected", { reason: "binary frame" });
       this.onFrame(data.toString());
     });
-    ws.on("error", (err) => this.log("socket_error", { error: err.message }));
-    ws.on("close", (code) => this.onClose(code));
+    ws.on("error", (err) => {
+      if (!this.pendingRefusal) this.log("socket_error", { error: err.message });
+    });
+    ws.on("close", (code, reason) => this.onClose(code, reason.toString()));
   }
 
   private onFrame(text: string): void {
@@ -100,6 +129,13 @@ export class ProviderClient {
       return;
     }
     switch (frame.type) {
+      case "attestation_challenge": {
+        // Proof of possession: only the holder of the identity secret can sign this fresh nonce.
+        const challenge = { nonce: frame.nonce, timestamp: frame.timestamp };
+        const signature = signChallenge(challenge, encodeBase64(this.opts.keyPair.publicKey), this.opts.identitySecret);
+        this.send({ type: "attestation_response", ...challenge, signature });
+        return;
+      }
       case "registered":
         this.attempt = 0;
         this.log("registered", { provider_id: frame.provider_id, trust_level: frame.trust_level });
@@ -158,14 +194,21 @@ export class ProviderClient {
     };
   }
 
-  private onClose(code: number): void {
+  private onClose(code: number, reason: string): void {
     clearInterval(this.heartbeat);
     // Requests on a dead link can't be delivered: free their sequences at once.
     for (const ctl of this.inflight.values()) ctl.abort();
     this.inflight.clear();
     if (this.stopped) return;
-    const delay = reconnectDelayMs(this.attempt++);
-    this.log("disconnected", { code, reconnect_in_ms: delay });
+    const refusal = this.pendingRefusal ?? closeRefusal(code, reason);
+    if (refusal) {
+      this.stopped = true;
+      this.log("refused", { ...refusal });
+      this.refusedResolve?.(refusal);
+      return;
+    }
+    const delay = (this.opts.reconnectDelayMs ?? reconnectDelayMs)(this.attempt++);
+    this.log("disconnected", { code, ...(reason && { reason }), reconnect_in_ms: delay });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 }

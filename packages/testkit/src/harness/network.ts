@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { freePort } from "./ports.js";
 import { tempDir } from "./temp-dirs.js";
@@ -11,6 +12,19 @@ export function newApiKey(): string {
   return `sk-db-${randomBytes(32).toString("hex")}`;
 }
 
+/**
+ * The coordinator's provider enrollment token for a data dir: kept in `<dataDir>/provider-token`,
+ * so a coordinator restarted on the same data dir accepts the providers it accepted before.
+ */
+async function providerTokenFor(dataDir: string): Promise<string> {
+  const file = join(dataDir, "provider-token");
+  const existing = await readFile(file, "utf8").catch(() => undefined);
+  if (existing) return existing.trim();
+  const token = `dbpt-${randomBytes(24).toString("hex")}`;
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 export interface RunningCoordinator {
   proc: Proc;
   port: number;
@@ -21,6 +35,8 @@ export interface RunningCoordinator {
   apiKey: string;
   dataDir: string;
   dbPath: string;
+  /** The provider enrollment token (DARKBLOOM_PROVIDER_TOKEN); null with open registration. */
+  providerToken: string | null;
   stop(): Promise<void>;
 }
 
@@ -31,6 +47,8 @@ export interface StartCoordinatorOptions {
   port?: number;
   dataDir?: string;
   apiKey?: string;
+  /** Enrollment token; default: one kept in the data dir. null: open registration instead. */
+  providerToken?: string | null;
 }
 
 /** Starts a real coordinator process on a loopback port with its own SQLite file. */
@@ -39,6 +57,7 @@ export async function startCoordinator(opts: StartCoordinatorOptions = {}): Prom
   const dataDir = opts.dataDir ?? (await tempDir("darkbloom-coord-"));
   const dbPath = join(dataDir, "coordinator.db");
   const apiKey = opts.apiKey ?? newApiKey();
+  const providerToken = opts.providerToken === undefined ? await providerTokenFor(dataDir) : opts.providerToken;
   const proc = spawnNode(
     coordinatorBin,
     [],
@@ -48,6 +67,9 @@ export async function startCoordinator(opts: StartCoordinatorOptions = {}): Prom
       DARKBLOOM_DATABASE_URL: `sqlite:${dbPath}`,
       DARKBLOOM_BOOTSTRAP_API_KEY: apiKey,
       DARKBLOOM_BOOTSTRAP_CREDIT_USD: String(opts.creditUsd ?? 100),
+      ...(providerToken === null
+        ? { DARKBLOOM_OPEN_REGISTRATION: "true", DARKBLOOM_PROVIDER_TOKEN: "" }
+        : { DARKBLOOM_PROVIDER_TOKEN: providerToken, DARKBLOOM_OPEN_REGISTRATION: "" }),
       ...opts.env,
     },
     "coordinator",
@@ -62,6 +84,7 @@ export async function startCoordinator(opts: StartCoordinatorOptions = {}): Prom
     apiKey,
     dataDir,
     dbPath,
+    providerToken,
     stop: async () => {
       await proc.stop();
     },
@@ -74,13 +97,20 @@ export interface RunningProvider {
   kill(): Promise<void>;
 }
 
-/** Starts a real provider process and waits until the coordinator lists its model. */
-export async function startProvider(
-  coord: RunningCoordinator,
-  opts: { modelPath: string; modelId: string; parallel?: number; env?: NodeJS.ProcessEnv },
-): Promise<RunningProvider> {
+export interface StartProviderOptions {
+  modelPath: string;
+  modelId: string;
+  parallel?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Enrollment token to send; default: the coordinator's. null sends none. */
+  token?: string | null;
+}
+
+/** Spawns a real provider process for `coord` without waiting for it (e.g. to watch it be refused). */
+export async function spawnProvider(coord: RunningCoordinator, opts: StartProviderOptions): Promise<Proc> {
   const configDir = await tempDir("darkbloom-provider-");
-  const proc = spawnNode(
+  const token = opts.token === undefined ? coord.providerToken : opts.token;
+  return spawnNode(
     providerBin,
     [
       "start",
@@ -94,9 +124,14 @@ export async function startProvider(
       "--parallel",
       String(opts.parallel ?? 4),
     ],
-    { DARKBLOOM_CONFIG_DIR: configDir, ...opts.env },
+    { DARKBLOOM_CONFIG_DIR: configDir, DARKBLOOM_PROVIDER_TOKEN: token ?? "", ...opts.env },
     "provider",
   );
+}
+
+/** Starts a real provider process and waits until the coordinator lists its model. */
+export async function startProvider(coord: RunningCoordinator, opts: StartProviderOptions): Promise<RunningProvider> {
+  const proc = await spawnProvider(coord, opts);
   await waitFor(
     `provider serving ${opts.modelId}`,
     async (signal) => {
