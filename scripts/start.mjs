@@ -4,14 +4,27 @@
 //   DARKBLOOM_MODEL=/path/model.gguf npm start   serves a real GGUF instead of the test model
 //   DARKBLOOM_PORT (8080), DARKBLOOM_BOOTSTRAP_API_KEY (else a dev key kept in .darkbloom/dev-api-key),
 //   DARKBLOOM_PROVIDER_TOKEN (else an enrollment token kept in .darkbloom/provider-token)
+//   DARKBLOOM_LOG_LEVEL=debug npm start   shows every log line (start-up and access logs included)
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { banner } from "./examples.mjs";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
 const dataDir = join(root, ".darkbloom");
 const say = (msg) => process.stdout.write(`${msg}\n`);
+
+// Quiet by default: access logs at debug level, and the children's start-up lines held back
+// (shown only if start-up fails) so the banner is the last thing on screen.
+const verbose = process.env.DARKBLOOM_LOG_LEVEL === "debug";
+process.env.DARKBLOOM_ACCESS_LOG_LEVEL ??= "debug";
+let held = verbose ? null : [];
+const relay = (from, to) => from.on("data", (d) => (held ? held.push([to, d]) : to.write(d)));
+function releaseHeld(show) {
+  if (show) for (const [to, d] of held ?? []) to.write(d);
+  held = null;
+}
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
@@ -61,13 +74,16 @@ function start(label, script, args, env) {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
     // Own process group: a terminal Ctrl-C reaches only this script, which then stops the
     // children in order (one signal each, so they shut down gracefully).
     detached: true,
   });
-  child.on("exit", (code, signal) => {
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
+  child.on("close", (code, signal) => {
     if (!stopping) {
+      releaseHeld(true);
       console.error(`darkbloom: ${label} exited (${signal ?? code}); stopping`);
       shutdown(1);
     }
@@ -113,6 +129,7 @@ async function waitFor(check, ms) {
 }
 
 if (!(await waitFor(async () => (await fetch(`${origin}/health`)).ok, 30000))) {
+  releaseHeld(true);
   console.error("darkbloom: the coordinator did not become healthy");
   await shutdown(1);
 }
@@ -126,25 +143,10 @@ const ready = await waitFor(async () => {
   return res.ok && body.data.some((m) => m.id === modelId);
 }, 180000);
 if (!ready) {
+  releaseHeld(true);
   console.error("darkbloom: the provider did not register in time");
   await shutdown(1);
 }
 
-say(`
-Darkbloom is running.
-  base URL : ${origin}/v1
-  API key  : ${apiKey}
-  model    : ${modelId}
-
-  curl ${origin}/v1/chat/completions \\
-    -H "Authorization: Bearer ${apiKey}" -H "Content-Type: application/json" \\
-    -d '{"model":"${modelId}","messages":[{"role":"user","content":"Hello"}],"max_tokens":32}'
-
-  // Node (end-to-end sealed: the coordinator only relays ciphertext)
-  import OpenAI from "openai";
-  import { privateFetch } from "@darkbloom/sdk";
-  const client = new OpenAI({ baseURL: "${origin}/v1", apiKey: "${apiKey}",
-    fetch: privateFetch({ baseURL: "${origin}/v1", apiKey: "${apiKey}" }) });
-  const r = await client.chat.completions.create({ model: "${modelId}", messages: [{ role: "user", content: "Hello" }] });
-
-Press Ctrl-C to stop.`);
+releaseHeld(false);
+say(banner({ origin, apiKey, model: modelId, root }));

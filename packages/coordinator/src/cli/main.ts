@@ -1,9 +1,28 @@
+import { PROTOCOL_VERSION } from "@darkbloom/protocol";
 import { ConfigError, configFromEnv } from "../config/index.js";
 import { createLogger, errorFields } from "../log/index.js";
 import { startCoordinator } from "../server/index.js";
+import { USAGE_LINE, UsageError, parseCommand, usage } from "./args.js";
+import { packageVersion } from "./version.js";
+
+/** `--help` / `--version` answer and exit; anything else unknown exits 2. True: go on and run. */
+function handleArgs(argv: string[]): boolean {
+  let cmd;
+  try {
+    cmd = parseCommand(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`darkbloom-coordinator: ${err.message}\n${USAGE_LINE}\n(--help lists the DARKBLOOM_* settings)\n`);
+    process.exit(2);
+  }
+  if (cmd.kind === "help") process.stdout.write(`${usage()}\n`);
+  if (cmd.kind === "version") process.stdout.write(`darkbloom-coordinator ${packageVersion()} (protocol v${PROTOCOL_VERSION})\n`);
+  return cmd.kind === "run";
+}
 
 /** `darkbloom-coordinator`: config from DARKBLOOM_* env, one JSON line when listening, graceful stop. */
 async function main(): Promise<void> {
+  if (!handleArgs(process.argv.slice(2))) return;
   let config;
   try {
     config = configFromEnv(process.env);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, PROVIDER_EVICTION_MS } from "@darkbloom/protocol";
 import { DEFAULT_DATABASE_URL } from "./database-url.js";
+import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -57,6 +58,8 @@ export const ConfigSchema = z.object({
   cancelSettleMs: int(10, 600_000).default(10_000),
   /** On SIGTERM, how long in-flight requests may take to finish. */
   shutdownGraceMs: int(0, 600_000).default(10_000),
+  /** HTTP timeouts, per-address connection cap, access-log level (config/http.ts). */
+  ...HTTP_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -82,6 +85,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   drainGraceMs: "DARKBLOOM_DRAIN_GRACE_MS",
   cancelSettleMs: "DARKBLOOM_CANCEL_SETTLE_MS",
   shutdownGraceMs: "DARKBLOOM_SHUTDOWN_GRACE_MS",
+  ...HTTP_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */
@@ -94,7 +98,7 @@ export interface Violation {
 
 /** Cross-field rules: each names the setting to change. */
 export function checkRelations(c: CoordinatorConfig): Violation[] {
-  const out: Violation[] = [];
+  const out: Violation[] = [...checkHttpRelations(c)];
   if (c.providerEvictionMs < 2 * c.heartbeatIntervalMs) {
     out.push({
       key: "providerEvictionMs",

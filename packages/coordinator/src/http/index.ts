@@ -5,3 +5,4 @@ export { sendJson, sendRawJson, sendError } from "./respond.js";
 export { pickRequestId } from "./request-id.js";
 export { createRequestListener, type ListenerDeps } from "./listener.js";
 export { RequestTiming, TIMING_PHASES, type TimingPhase } from "./timing.js";
+export { HttpGuard, httpLimitsFrom, closeAfterResponse, lingerClose, type HttpLimits } from "./connections/index.js";

@@ -14,6 +14,8 @@ export interface ListenerDeps {
   now: () => number;
   /** Monotonic sub-millisecond clock for phase timings (default performance.now). */
   hrNow?: () => number;
+  /** Level of the per-request access-log line (default info). */
+  accessLogLevel?: "debug" | "info";
 }
 
 /**
@@ -23,6 +25,7 @@ export interface ListenerDeps {
 export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { router, logger, newRequestId, now } = deps;
   const hrNow = deps.hrNow ?? (() => performance.now());
+  const access: Logger["info"] = deps.accessLogLevel === "debug" ? (m, f) => logger.debug(m, f) : (m, f) => logger.info(m, f);
   return (req, res) => {
     const timing = new RequestTiming(hrNow);
     const startedAt = now();
@@ -38,7 +41,7 @@ export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage
 
     res.once("close", () => {
       const status = ctx.logFields.status ?? (res.writableFinished ? res.statusCode : 499);
-      logger.info("request", {
+      access("request", {
         request_id: requestId,
         method,
         route: match.kind === "found" ? match.route : "unmatched",

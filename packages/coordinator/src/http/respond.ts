@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { closeAfterResponse } from "./connections/index.js";
 import { HttpError } from "./errors.js";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -17,11 +18,16 @@ export function sendRawJson(
   res.end(body);
 }
 
+/**
+ * Answers with an error. When the request body is not (completely) received yet — e.g. a 401
+ * decided from the headers — or the error asks for it, the connection closes after the answer
+ * instead of reading the rest of the body to keep it alive.
+ */
 export function sendError(res: ServerResponse, err: HttpError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (err.closeConnection) res.setHeader("connection", "close");
+  if (err.closeConnection || !res.req.complete) closeAfterResponse(res);
   sendRawJson(res, err.status, err.body(), err.headers);
 }

@@ -5,7 +5,7 @@ import { buildRouter, type ApiDeps } from "../api/index.js";
 import { ensureBootstrapKey } from "../auth/index.js";
 import { Meter } from "../billing/index.js";
 import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
-import { HttpError, createRequestListener, sendError } from "../http/index.js";
+import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
 import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
@@ -55,15 +55,25 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const registry = new MemoryRegistry(entropy.random, clock.now);
   const relay = new Relay({ registry, clock, logger, maxAttempts: cfg.maxAttempts, cancelSettleMs: cfg.cancelSettleMs });
   const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter: new Meter(store), clock, entropy, logger };
-  const listener = createRequestListener({ router: buildRouter(apiDeps), logger, newRequestId: () => entropy.id("req"), now: clock.now });
-  let draining = false;
-  const server = createServer({ keepAlive: true, keepAliveInitialDelay: 30_000, requestTimeout: 0 }, (req, res) => {
-    if (!draining) return listener(req, res);
-    // Shutting down: requests arriving on kept-alive connections go elsewhere.
-    sendError(res, new HttpError(503, "The coordinator is shutting down; retry.", "shutting_down", null, { "retry-after": "1" }, true));
+  const listener = createRequestListener({
+    router: buildRouter(apiDeps),
+    logger,
+    newRequestId: () => entropy.id("req"),
+    now: clock.now,
+    accessLogLevel: cfg.accessLogLevel,
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  let draining = false;
+  // Header/body/idle timeouts and the per-address connection cap (http/connections).
+  const guard = new HttpGuard(httpLimitsFrom(cfg), logger);
+  const server = createServer(
+    guard.serverOptions(),
+    guard.wrap((req, res) => {
+      if (!draining) return listener(req, res);
+      // Shutting down: requests arriving on kept-alive connections go elsewhere.
+      sendError(res, new HttpError(503, "The coordinator is shutting down; retry.", "shutting_down", null, { "retry-after": "1" }, true));
+    }),
+  );
+  guard.attach(server);
   const providers = new ProviderEndpoint(server, {
     registry,
     events: relay,
@@ -110,6 +120,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
       await providers.closeAll(2_000);
       server.closeAllConnections();
       await stopped;
+      guard.close();
       try {
         await store.close();
       } catch (err) {

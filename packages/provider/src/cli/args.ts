@@ -10,6 +10,8 @@ export const USAGE = `usage:
   darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N] [--token T]
   darkbloom local --model FILE [--port N] [--host H] [--model-id ID] [--parallel N]
 
+  darkbloom [start|local] --help | --version
+
   URL is ws://host:port/ws/provider or an http://host:port base (default ws://127.0.0.1:8080/ws/provider).
   The model id defaults to the file name without .gguf; --parallel (default 4) is the number of
   sequences decoded together in one batch. The coordinator's provider enrollment token comes from
@@ -24,7 +26,8 @@ export interface EngineArgs {
 export type Command =
   | { kind: "start"; coordinator: string; engine: EngineArgs; token?: string }
   | { kind: "local"; port: number; host: string; engine: EngineArgs }
-  | { kind: "help" };
+  | { kind: "help" }
+  | { kind: "version" };
 
 function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -42,16 +45,25 @@ function engineArgs(values: Record<string, string | boolean | undefined>): Engin
   return { modelPath, modelId, parallel: intOption("parallel", values.parallel as string | undefined, 4, 1, 64) };
 }
 
+/** Options that only one subcommand takes (the other refuses them). */
+const START_ONLY = ["foreground", "coordinator"];
+const LOCAL_ONLY = ["port", "host"];
+
 /** Parses and validates the command line (without the node and script entries). */
 export function parseCommand(argv: string[]): Command {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === "help" || sub === "--help" || sub === "-h") return { kind: "help" };
+  if (sub === "version" || sub === "--version" || sub === "-v") return { kind: "version" };
+  if (sub.startsWith("-")) throw new UsageError(`unknown option ${JSON.stringify(sub)}`);
+  if (sub !== "start" && sub !== "local") throw new UsageError(`unknown command ${JSON.stringify(sub)}`);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: rest,
       strict: true,
       options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
         foreground: { type: "boolean" },
         coordinator: { type: "string" },
         model: { type: "string" },
@@ -65,6 +77,10 @@ export function parseCommand(argv: string[]): Command {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  const foreign = Object.keys(values).find((k) => (sub === "start" ? LOCAL_ONLY : START_ONLY).includes(k));
+  if (foreign !== undefined) throw new UsageError(`--${foreign} is not an option of \`darkbloom ${sub}\``);
   if (sub === "start") {
     if (!values.foreground) throw new UsageError("only foreground mode is available: pass --foreground");
     let coordinator: string;

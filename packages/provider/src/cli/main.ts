@@ -1,6 +1,6 @@
+import { PROTOCOL_VERSION } from "@darkbloom/protocol";
 import { USAGE, UsageError, parseCommand, type Command } from "./args.js";
-import { runLocal } from "./run-local.js";
-import { runStart } from "./run-start.js";
+import { packageVersion } from "./version.js";
 
 async function main(argv: string[]): Promise<number> {
   let cmd: Command;
@@ -15,10 +15,14 @@ async function main(argv: string[]): Promise<number> {
     case "help":
       process.stdout.write(`${USAGE}\n`);
       return 0;
+    case "version":
+      process.stdout.write(`darkbloom ${packageVersion()} (protocol v${PROTOCOL_VERSION})\n`);
+      return 0;
+    // Loaded on demand: --help and --version need not load the engine.
     case "start":
-      return runStart(cmd);
+      return (await import("./run-start.js")).runStart(cmd);
     case "local":
-      return runLocal(cmd);
+      return (await import("./run-local.js")).runLocal(cmd);
   }
 }
 

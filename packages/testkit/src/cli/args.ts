@@ -8,7 +8,7 @@ export const USAGE = `Usage:
   darkbloom-testkit make-model --out FILE [--preset ${PRESET_NAMES.join("|")}] [--seed N]
                                [--eos suppress|favour] [--type f32|f16|q8_0]
   darkbloom-testkit inspect FILE
-  darkbloom-testkit --help
+  darkbloom-testkit [make-model|inspect] --help | --version
 
 make-model writes a deterministic llama-architecture GGUF test model (same options, same bytes).
   --preset  tiny (default, ~1.3 MB), small (~27 MB), medium (~275 MB)
@@ -22,6 +22,7 @@ export class UsageError extends Error {}
 
 export type Command =
   | { cmd: "help" }
+  | { cmd: "version" }
   | { cmd: "make-model"; out: string; preset: Preset; seed: number; eos: EosMode; type: TensorType | undefined }
   | { cmd: "inspect"; file: string };
 
@@ -33,6 +34,8 @@ function parseSeed(s: string): number {
 export function parseCommand(argv: readonly string[]): Command {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") return { cmd: "help" };
+  if (cmd === "--version" || cmd === "-v" || cmd === "version") return { cmd: "version" };
+  if (cmd.startsWith("-")) throw new UsageError(`unknown option '${cmd}'`);
   let parsed;
   try {
     parsed = parseArgs({
@@ -46,6 +49,7 @@ export function parseCommand(argv: readonly string[]): Command {
         eos: { type: "string" },
         type: { type: "string" },
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
       },
     });
   } catch (err) {
@@ -53,6 +57,7 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { values, positionals } = parsed;
   if (values.help) return { cmd: "help" };
+  if (values.version) return { cmd: "version" };
   if (cmd === "inspect") {
     if (positionals.length !== 1) throw new UsageError("inspect takes exactly one FILE");
     const extra = Object.keys(values);

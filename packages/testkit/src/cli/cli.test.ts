@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,29 @@ test("bad arguments exit 2 with the usage on stderr", () => {
   assert.equal(r.stdout, "");
   assert.equal(cli("make-model").status, 2);
   assert.equal(cli("--help").status, 0);
+});
+
+test("--help and --version answer on the bin and on each command; unknown options exit 2", () => {
+  const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  for (const args of [["--help"], ["make-model", "--help"], ["inspect", "--help"], ["make-model", "-h"]]) {
+    const r = cli(...args);
+    assert.equal(r.status, 0, args.join(" "));
+    assert.match(r.stdout, /^Usage:/, args.join(" "));
+  }
+  for (const args of [["--version"], ["-v"], ["make-model", "--version"], ["inspect", "--version"]]) {
+    const r = cli(...args);
+    assert.equal(r.status, 0, args.join(" "));
+    assert.equal(r.stdout, `darkbloom-testkit ${version}\n`, args.join(" "));
+  }
+  for (const [args, re] of [
+    [["--bogus"], /unknown option '--bogus'/],
+    [["make-model", "--out", join(dir, "y.gguf"), "--nope"], /Unknown option '--nope'/],
+    [["inspect", "f.gguf", "--nope"], /Unknown option '--nope'/],
+  ] as const) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, args.join(" "));
+    assert.match(r.stderr, re, args.join(" "));
+  }
 });
 
 test("make-model writes the file atomically and prints path and size; inspect reads it", async () => {

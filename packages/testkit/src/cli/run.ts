@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import { readGgufHeader, type GgufValue } from "../gguf/index.js";
 import { makeModel } from "../model/make-model.js";
 import { parseCommand, USAGE, UsageError } from "./args.js";
+import { packageVersion } from "./version.js";
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -37,6 +38,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   try {
     if (command.cmd === "help") {
       io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (command.cmd === "version") {
+      io.stdout(`darkbloom-testkit ${packageVersion()}\n`);
       return 0;
     }
     if (command.cmd === "inspect") {
