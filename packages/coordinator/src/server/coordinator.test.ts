@@ -44,6 +44,23 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
 const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: "tiny", messages: [{ role: "user", content }], ...extra });
 const accountId = async () => (await coord.store.findApiKeyByHash(hashApiKey(KEY)))!.accountId;
 const available = async () => (await coord.store.getBalance(await accountId())).availableMicros;
+async function until(cond: () => boolean, what = "condition"): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+/** The request's record once it is settled (bounded wait). */
+async function settled(rid: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rec = await coord.store.getRequest(rid);
+    if (rec && rec.state !== "reserved") return rec;
+    if (Date.now() > deadline) assert.fail(`request ${rid} was not settled`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 describe("coordinator over HTTP and a real provider WebSocket", () => {
   it("reports health and lists served models", async () => {
@@ -163,13 +180,21 @@ describe("coordinator over HTTP and a real provider WebSocket", () => {
     const flaky = await FakeProvider.connect(base, { models: ["flaky"], behavior });
     providers.push(flaky);
     const before = await available();
-    const r = await post({ ...chat("#die"), model: "flaky", stream: true });
+    const body = { ...chat("#die"), model: "flaky", stream: true };
+    const r = await post(body);
     assert.equal(r.status, 200);
     const text = await r.text();
     assert.ok(text.startsWith('data: {"id":"chatcmpl-fake"'));
     assert.match(text, /data: \{"error":\{"message":"The provider serving this request disconnected\."/);
     assert.ok(!text.includes("[DONE]"));
-    assert.equal(await available(), before, "nothing is charged without a usage report");
+    // No usage report: billed for what reached the consumer (one delta), prompt at the coordinator's estimate.
+    const rec = await settled(flaky.requests.at(-1)!.request_id);
+    const estimate = Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4);
+    assert.equal(rec.state, "failed");
+    assert.equal(rec.completionTokens, 1);
+    assert.equal(rec.promptTokens, estimate);
+    assert.equal(rec.chargedMicros, costMicros(FALLBACK_PRICE, estimate, 1));
+    assert.equal(before - (await available()), rec.chargedMicros);
 
     const flaky2 = await FakeProvider.connect(base, { models: ["flaky"], behavior });
     providers.push(flaky2);
@@ -195,20 +220,17 @@ describe("coordinator over HTTP and a real provider WebSocket", () => {
       body: JSON.stringify(chat("#hang", { stream: true })),
       signal: controller.signal,
     }).catch(() => undefined);
-    while (p.requests.length === seen) await new Promise((r) => setTimeout(r, 5));
+    await until(() => p.requests.length > seen);
     controller.abort();
     await res;
-    while (p.cancels.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => p.cancels.length > 0);
     const rid = p.requests.at(-1)!.request_id;
     assert.equal(p.cancels[0]!.request_id, rid);
-    // The provider's cancel report carries usage; the consumer pays for that only.
-    let rec = await coord.store.getRequest(rid);
-    while (rec?.state === "reserved") {
-      await new Promise((r) => setTimeout(r, 5));
-      rec = await coord.store.getRequest(rid);
-    }
-    assert.equal(rec?.state, "cancelled");
-    assert.equal(rec?.completionTokens, 1);
+    // The provider's cancel report claims usage, but nothing reached the consumer: it costs nothing.
+    const rec = await settled(rid);
+    assert.equal(rec.state, "cancelled");
+    assert.equal(rec.completionTokens, 0);
+    assert.equal(rec.chargedMicros, 0);
   });
 });
 

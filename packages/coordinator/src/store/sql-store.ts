@@ -7,6 +7,8 @@ import {
   type ApiKeyRecord,
   type Balance,
   type CreditInput,
+  type DeliveryInput,
+  type HeldReservation,
   type LedgerCheck,
   type RequestRecord,
   type ReserveInput,
@@ -42,7 +44,13 @@ interface RequestRow {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   provider_id: string | null;
+  created_at: number;
+  delivered_prompt_tokens: number | null;
+  delivered_completion_tokens: number | null;
 }
+
+const REQUEST_COLUMNS = `request_id, account_id, model, state, reserved, charged, shortfall, prompt_tokens, completion_tokens,
+  provider_id, created_at, delivered_prompt_tokens, delivered_completion_tokens`;
 
 /** The Store on top of the portable query layer; every engine shares this logic. */
 export class SqlStore implements Store {
@@ -173,17 +181,13 @@ export class SqlStore implements Store {
         };
       }
       const available = LEDGER.available(row.account_id);
-      const fromHold = Math.min(input.chargeMicros, reserved);
-      let extra = 0;
-      if (input.chargeMicros > reserved) {
-        extra = Math.min(input.chargeMicros - reserved, Math.max(await this.balanceOf(tx, available), 0));
-      }
-      const refunded = reserved - fromHold;
-      const charged = fromHold + extra;
+      // Never above the hold: what a provider claims beyond it is not the consumer's to pay.
+      const charged = Math.min(input.chargeMicros, reserved);
+      const refunded = reserved - charged;
       const shortfall = input.chargeMicros - charged;
       await this.post(tx, "settle", `settle:${input.requestId}`, input.requestId, [
         { account: LEDGER.held(row.account_id), amount: -reserved },
-        { account: available, amount: refunded - extra },
+        { account: available, amount: refunded },
         { account: LEDGER.revenue, amount: charged },
       ]);
       await tx.run(
@@ -204,6 +208,36 @@ export class SqlStore implements Store {
     });
   }
 
+  async recordDelivery(input: DeliveryInput): Promise<void> {
+    await this.db.run(
+      `UPDATE requests SET delivered_prompt_tokens = ?, delivered_completion_tokens = ?, delivered_at = ?, provider_id = ?
+         WHERE request_id = ? AND state = 'reserved'`,
+      [input.promptTokens, input.completionTokens, this.now(), input.providerId, input.requestId],
+    );
+  }
+
+  async heldReservations(createdBefore: number, limit: number): Promise<HeldReservation[]> {
+    const rows = await this.db.all<RequestRow>(
+      `SELECT ${REQUEST_COLUMNS} FROM requests WHERE state = 'reserved' AND created_at < ? ORDER BY created_at LIMIT ?`,
+      [createdBefore, limit],
+    );
+    return rows.map((row) => ({
+      requestId: row.request_id,
+      accountId: row.account_id,
+      model: row.model,
+      reservedMicros: Number(row.reserved),
+      createdAt: Number(row.created_at),
+      delivered:
+        row.delivered_completion_tokens === null
+          ? null
+          : {
+              promptTokens: Number(row.delivered_prompt_tokens ?? 0),
+              completionTokens: Number(row.delivered_completion_tokens),
+              providerId: row.provider_id,
+            },
+    }));
+  }
+
   async getRequest(requestId: string): Promise<RequestRecord | null> {
     const row = await this.requestRow(this.db, requestId);
     if (!row) return null;
@@ -218,6 +252,10 @@ export class SqlStore implements Store {
       completionTokens: num(row.completion_tokens),
       providerId: row.provider_id,
       state: row.state,
+      delivered:
+        row.delivered_completion_tokens === null
+          ? null
+          : { promptTokens: Number(row.delivered_prompt_tokens ?? 0), completionTokens: Number(row.delivered_completion_tokens) },
     };
   }
 
@@ -242,11 +280,7 @@ export class SqlStore implements Store {
   }
 
   private requestRow(ex: SqlExecutor, requestId: string): Promise<RequestRow | undefined> {
-    return ex.get<RequestRow>(
-      `SELECT request_id, account_id, model, state, reserved, charged, shortfall, prompt_tokens, completion_tokens,
-         provider_id FROM requests WHERE request_id = ?`,
-      [requestId],
-    );
+    return ex.get<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM requests WHERE request_id = ?`, [requestId]);
   }
 
   private async balanceOf(ex: SqlExecutor, code: string): Promise<number> {
