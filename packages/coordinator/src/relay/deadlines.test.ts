@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { manualClock } from "../test-support/manual-clock.js";
-import { FlightTimers, deadlineOutcome, firstTokenDeadlineMs, type DeadlineKind } from "./deadlines.js";
+import { FlightTimers, deadlineOutcome, firstChunkDeadlineMs, firstTokenDeadlineMs, type DeadlineKind } from "./deadlines.js";
 
 describe("first-token deadline", () => {
   it("is 5 s + 1 ms per input token (SPEC)", () => {
@@ -14,6 +14,17 @@ describe("first-token deadline", () => {
   it("is never less than twice the prefill the provider's observed speed predicts (slow CPU providers)", () => {
     // 8,000 tokens at 100 tok/s: 80 s of prefill; the SPEC deadline (13 s) would fail it spuriously.
     assert.equal(firstTokenDeadlineMs(8_000, 100), 160_000);
+  });
+});
+
+describe("first-chunk deadline", () => {
+  it("streaming: the first-token deadline", () => {
+    assert.equal(firstChunkDeadlineMs({ inputTokens: 100, maxTokens: 2_000, stream: true, prefillTps: 1_000, decodeTps: 10 }), 5_100);
+  });
+
+  it("non-streaming: the whole body is one chunk, so twice the decode of max_tokens is added; unmeasured speed: none", () => {
+    assert.equal(firstChunkDeadlineMs({ inputTokens: 100, maxTokens: 2_000, stream: false, prefillTps: 1_000, decodeTps: 10 }), 5_100 + 400_000);
+    assert.equal(firstChunkDeadlineMs({ inputTokens: 100, maxTokens: 2_000, stream: false, decodeTps: 0 }), undefined);
   });
 });
 
@@ -62,6 +73,16 @@ describe("FlightTimers", () => {
     clock.advance(1);
     assert.deepEqual(fired, ["max_duration"]);
     assert.equal(clock.pending, 0);
+  });
+
+  it("without a first-chunk deadline, still starts the idle timeout on the first chunk", () => {
+    const { clock, fired, timers } = setup(1_000, 100_000);
+    timers.awaitFirstToken(undefined);
+    clock.advance(50_000);
+    assert.deepEqual(fired, []);
+    timers.sawChunk();
+    clock.advance(1_000);
+    assert.deepEqual(fired, ["idle"]);
   });
 
   it("re-arms the first-token deadline per dispatch (failover)", () => {

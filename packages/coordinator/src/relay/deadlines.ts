@@ -18,6 +18,29 @@ export function firstTokenDeadlineMs(inputTokens: number, prefillTps: number | u
   return Math.max(spec, Math.ceil((PREFILL_SAFETY_FACTOR * tokens * 1000) / prefillTps));
 }
 
+export interface FirstChunkInput {
+  inputTokens: number;
+  maxTokens: number;
+  stream: boolean;
+  /** The provider slot's observed speeds (tokens/s; 0 or missing: not measured yet). */
+  prefillTps?: number | undefined;
+  decodeTps?: number | undefined;
+}
+
+/**
+ * When the first chunk is due after dispatch, or undefined for no such deadline. Streaming: the
+ * first-token deadline. Non-streaming: the provider sends the whole body as one chunk at the end,
+ * so twice the decode of max_tokens at its observed decode speed is added; with no measured
+ * decode speed there is no first-chunk deadline (the hard maximum still applies).
+ */
+export function firstChunkDeadlineMs(i: FirstChunkInput): number | undefined {
+  const first = firstTokenDeadlineMs(i.inputTokens, i.prefillTps);
+  if (i.stream) return first;
+  const tps = i.decodeTps;
+  if (!tps || !Number.isFinite(tps) || tps <= 0) return undefined;
+  return first + Math.ceil((PREFILL_SAFETY_FACTOR * Math.max(0, i.maxTokens) * 1000) / tps);
+}
+
 /** Which deadline passed. */
 export type DeadlineKind = "first_token" | "idle" | "max_duration";
 
@@ -92,10 +115,11 @@ export class FlightTimers {
     }, maxMs);
   }
 
-  /** A request frame went out: the first chunk is due within `ms`. */
-  awaitFirstToken(ms: number): void {
+  /** A request frame went out: the first chunk is due within `ms` (undefined: no deadline). */
+  awaitFirstToken(ms: number | undefined): void {
     this.stopWatching();
     this.watching = true;
+    if (ms === undefined) return;
     this.firstTimer = this.clock.setTimeout(() => {
       this.firstTimer = undefined;
       if (!this.watching) return;

@@ -3,4 +3,4 @@ export type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./t
 export { ConsumerStream, type ConsumerStreamOptions } from "./consumer-stream.js";
 export { canFailOver, statusForProviderError } from "./failures.js";
 export { recordProviderFault, type FaultReport } from "./faults.js";
-export { FIRST_TOKEN_BASE_MS, FIRST_TOKEN_MS_PER_INPUT_TOKEN, PREFILL_SAFETY_FACTOR, firstTokenDeadlineMs, type DeadlineKind } from "./deadlines.js";
+export { FIRST_TOKEN_BASE_MS, FIRST_TOKEN_MS_PER_INPUT_TOKEN, PREFILL_SAFETY_FACTOR, firstChunkDeadlineMs, firstTokenDeadlineMs, type DeadlineKind } from "./deadlines.js";

@@ -3,7 +3,7 @@ import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import type { ProviderEvents } from "../ws/index.js";
-import { FlightTimers, deadlineOutcome, firstTokenDeadlineMs, type DeadlineKind } from "./deadlines.js";
+import { FlightTimers, deadlineOutcome, firstChunkDeadlineMs, type DeadlineKind } from "./deadlines.js";
 import { advanceTokens, type Flight } from "./flight.js";
 import { canFailOver, statusForProviderError } from "./failures.js";
 import type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
@@ -164,7 +164,16 @@ export class Relay implements ProviderEvents {
       return this.dispatch(f);
     }
     f.phase = "running";
-    f.timers.awaitFirstToken(firstTokenDeadlineMs(plan.inputTokensEstimate, p.slots.get(plan.model)?.observed_prefill_tps));
+    const slot = p.slots.get(plan.model);
+    f.timers.awaitFirstToken(
+      firstChunkDeadlineMs({
+        inputTokens: plan.inputTokensEstimate,
+        maxTokens: plan.maxTokens,
+        stream: plan.stream,
+        prefillTps: slot?.observed_prefill_tps,
+        decodeTps: slot?.observed_decode_tps,
+      }),
+    );
     if (f.observer.onDispatched) this.notify(f, () => f.observer.onDispatched!(p));
   }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { generateApiKey, hashApiKey } from "../auth/index.js";
 import { FALLBACK_PRICE, costMicros, promptTokenEstimate } from "../billing/index.js";
-import { FakeProvider, CANNED_USAGE, cannedBody } from "../test-support/fake-provider.js";
+import { FakeProvider, CANNED_USAGE, cannedStream } from "../test-support/fake-provider.js";
 import { manualClock } from "../test-support/manual-clock.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
 
@@ -64,7 +64,7 @@ describe("deadlines (fake clock)", () => {
   it("fails over when a provider accepts and never sends a chunk; the consumer gets the second provider's answer", async () => {
     const silent = await connect({ models: ["ft"], behavior: () => "hang" });
     const good = await connect({ models: ["ft"], running: 3 }); // busier: tried second
-    const res = post({ model: "ft", messages: [{ role: "user", content: "hi" }] });
+    const res = post({ model: "ft", stream: true, messages: [{ role: "user", content: "hi" }] });
     await until(() => silent.requests.length === 1, "dispatch to the silent provider");
     clock.advance(4_000);
     assert.equal(good.requests.length, 0, "not before the first-token deadline");
@@ -72,7 +72,7 @@ describe("deadlines (fake clock)", () => {
     const r = await res;
     assert.equal(r.status, 200);
     assert.equal(r.headers.get("x-provider-id"), good.id);
-    assert.equal(await r.text(), cannedBody("ft"));
+    assert.equal(await r.text(), cannedStream("ft"));
     assert.deepEqual(silent.cancels.map((c) => c.reason), ["first-token deadline passed"]);
     const rec = await settled(good.requests[0]!.request_id);
     assert.equal(rec.providerId, good.id);
@@ -114,7 +114,7 @@ describe("deadlines (fake clock)", () => {
     // token, well beyond the SPEC's 5 s + 25 s; so only the hard maximum (30 s) ends it.
     const slow = await connect({ models: ["slowcpu"], behavior: () => "hang" });
     const before = await coord.store.getBalance(await accountId());
-    const res = post({ model: "slowcpu", messages: [{ role: "user", content: "x".repeat(100_000) }] });
+    const res = post({ model: "slowcpu", stream: true, messages: [{ role: "user", content: "x".repeat(100_000) }] });
     await until(() => slow.requests.length === 1, "dispatch");
     clock.advance(29_000);
     assert.equal(slow.cancels.length, 0, "a slow CPU provider is not failed spuriously");

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { generateApiKey, hashApiKey } from "../auth/index.js";
 import { FALLBACK_PRICE, costMicros, promptTokenCap, promptTokenEstimate, worstCaseMicros } from "../billing/index.js";
 import { e2eChat } from "../test-support/e2e-client.js";
-import { FakeProvider } from "../test-support/fake-provider.js";
+import { CANNED_USAGE, FakeProvider } from "../test-support/fake-provider.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
 
 /**
@@ -25,6 +25,7 @@ before(async () => {
     await FakeProvider.connect(coord.url, { models: ["greedy"], usage: INFLATED }),
     await FakeProvider.connect(coord.url, { models: ["broken"], usage: INFLATED, behavior: () => "fail_with_usage" }),
     await FakeProvider.connect(coord.url, { models: ["honest"] }),
+    await FakeProvider.connect(coord.url, { models: ["liar"], behavior: () => "count_backwards" }),
   );
 });
 
@@ -101,6 +102,23 @@ describe("billing caps against a provider's usage claims", () => {
     assert.equal(rec.completionTokens, 0);
     assert.deepEqual(await balance(), before);
     assert.ok(faultLogs().some((l) => l.provider_id === providers[1]!.id && l.kind === "usage.prompt_tokens"));
+  });
+});
+
+describe("running token counts on chunks", () => {
+  it("a count that goes backwards is clamped and counted against the provider once", async () => {
+    const liar = providers[3]!;
+    const r = await post(JSON.stringify({ model: "liar", stream: true, messages: [{ role: "user", content: "hi" }] }));
+    assert.equal(r.status, 200);
+    await r.text();
+    const rec = await settled(liar.requests.at(-1)!.request_id);
+    assert.equal(rec.completionTokens, CANNED_USAGE.completion_tokens);
+    const faults = faultLogs().filter((l) => l.provider_id === liar.id);
+    assert.deepEqual(
+      faults.map((l) => [l.kind, l.claimed, l.allowed]),
+      [["chunk.tokens_decreased", 3, 4]],
+    );
+    assert.equal(coord.registry.get(liar.id)?.faults, 1);
   });
 });
 

@@ -28,9 +28,18 @@ import {
  * - fail_before_first: a retryable engine_error before any chunk;
  * - fail_with_usage: a non-retryable engine_error before any chunk, claiming `usage`;
  * - hang: accepts and never answers;
- * - flood: many large chunks until cancelled.
+ * - flood: many large chunks until cancelled;
+ * - count_backwards: the canned stream, its deltas' running token counts going down (n … 1).
  */
-export type Behavior = "reply" | "die_mid_stream" | "stall_mid_stream" | "fail_before_first" | "fail_with_usage" | "hang" | "flood";
+export type Behavior =
+  | "reply"
+  | "die_mid_stream"
+  | "stall_mid_stream"
+  | "fail_before_first"
+  | "fail_with_usage"
+  | "hang"
+  | "flood"
+  | "count_backwards";
 
 export interface FakeProviderOptions {
   models: string[];
@@ -192,7 +201,7 @@ export class FakeProvider {
         if (behavior === "die_mid_stream") setTimeout(() => this.ws.terminate(), 20);
         return;
       }
-      for (const p of pieces) chunk(enc.delta(p), false, tokens + 1);
+      pieces.forEach((p, i) => chunk(enc.delta(p), false, behavior === "count_backwards" ? pieces.length - i : tokens + 1));
       chunk(enc.finish("stop", chatUsage(usage.prompt_tokens, usage.completion_tokens)), true, usage.completion_tokens);
     } else {
       if (behavior === "die_mid_stream") {
