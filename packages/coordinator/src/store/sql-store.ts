@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { SqlDatabase, SqlExecutor } from "./sql.js";
 import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
+import { REQUEST_COLUMNS, heldReservationOf, requestRecordOf, type RequestRow } from "./request-rows.js";
 import {
   StoreError,
   type Account,
@@ -32,25 +33,6 @@ interface KeyRow {
   created_at: number;
   revoked_at: number | null;
 }
-
-interface RequestRow {
-  request_id: string;
-  account_id: string;
-  model: string;
-  state: RequestRecord["state"];
-  reserved: number;
-  charged: number | null;
-  shortfall: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  provider_id: string | null;
-  created_at: number;
-  delivered_prompt_tokens: number | null;
-  delivered_completion_tokens: number | null;
-}
-
-const REQUEST_COLUMNS = `request_id, account_id, model, state, reserved, charged, shortfall, prompt_tokens, completion_tokens,
-  provider_id, created_at, delivered_prompt_tokens, delivered_completion_tokens`;
 
 /** The Store on top of the portable query layer; every engine shares this logic. */
 export class SqlStore implements Store {
@@ -221,42 +203,12 @@ export class SqlStore implements Store {
       `SELECT ${REQUEST_COLUMNS} FROM requests WHERE state = 'reserved' AND created_at < ? ORDER BY created_at LIMIT ?`,
       [createdBefore, limit],
     );
-    return rows.map((row) => ({
-      requestId: row.request_id,
-      accountId: row.account_id,
-      model: row.model,
-      reservedMicros: Number(row.reserved),
-      createdAt: Number(row.created_at),
-      delivered:
-        row.delivered_completion_tokens === null
-          ? null
-          : {
-              promptTokens: Number(row.delivered_prompt_tokens ?? 0),
-              completionTokens: Number(row.delivered_completion_tokens),
-              providerId: row.provider_id,
-            },
-    }));
+    return rows.map(heldReservationOf);
   }
 
   async getRequest(requestId: string): Promise<RequestRecord | null> {
     const row = await this.requestRow(this.db, requestId);
-    if (!row) return null;
-    const num = (v: number | null) => (v === null ? null : Number(v));
-    return {
-      requestId: row.request_id,
-      accountId: row.account_id,
-      model: row.model,
-      reservedMicros: Number(row.reserved),
-      chargedMicros: num(row.charged),
-      promptTokens: num(row.prompt_tokens),
-      completionTokens: num(row.completion_tokens),
-      providerId: row.provider_id,
-      state: row.state,
-      delivered:
-        row.delivered_completion_tokens === null
-          ? null
-          : { promptTokens: Number(row.delivered_prompt_tokens ?? 0), completionTokens: Number(row.delivered_completion_tokens) },
-    };
+    return row ? requestRecordOf(row) : null;
   }
 
   async checkLedger(): Promise<LedgerCheck> {
