@@ -1,4 +1,4 @@
-import type { Meter } from "../billing/index.js";
+import type { DeliveryCheckpoints, Meter } from "../billing/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 import type { ProviderRegistry } from "../registry/index.js";
@@ -13,6 +13,7 @@ export interface ApiDeps {
   registry: ProviderRegistry;
   relay: Relay;
   meter: Meter;
+  checkpoints: DeliveryCheckpoints;
   clock: Clock;
   entropy: Entropy;
   logger: Logger;

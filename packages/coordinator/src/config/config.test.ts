@@ -29,6 +29,8 @@ describe("config", () => {
     assert.equal(c.bootstrapApiKey, undefined);
     assert.equal(c.providerToken, TOKEN);
     assert.equal(c.openRegistration, false);
+    assert.equal(c.maxRequestSeconds, 600);
+    assert.equal(c.streamIdleTimeoutMs, 60_000);
   });
 
   it("reads DARKBLOOM_* variables and treats empty strings as unset", () => {
@@ -77,6 +79,8 @@ describe("config", () => {
       [{ DARKBLOOM_ALLOW_COORDINATOR_SEALED: "maybe" }, "DARKBLOOM_ALLOW_COORDINATOR_SEALED"],
       [{ DARKBLOOM_MAX_BODY_BYTES: "12" }, "DARKBLOOM_MAX_BODY_BYTES"],
       [{ DARKBLOOM_LOG_LEVEL: "loud" }, "DARKBLOOM_LOG_LEVEL"],
+      [{ DARKBLOOM_MAX_REQUEST_SECONDS: "0" }, "DARKBLOOM_MAX_REQUEST_SECONDS"],
+      [{ DARKBLOOM_STREAM_IDLE_TIMEOUT_MS: "soon" }, "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS"],
       [{ DARKBLOOM_DATABASE_URL: "mysql://x" }, "DARKBLOOM_DATABASE_URL"],
       [{ DARKBLOOM_PROVIDER_TOKEN: "short" }, "DARKBLOOM_PROVIDER_TOKEN"],
       [{ DARKBLOOM_PROVIDER_TOKEN: "has a space in it, sixteen+" }, "DARKBLOOM_PROVIDER_TOKEN"],
@@ -108,5 +112,7 @@ describe("config", () => {
     assert.equal(errorOf(() => resolveConfig({ writeTimeoutMs: 1_000 })).variable, "DARKBLOOM_WRITE_TIMEOUT_MS");
     assert.equal(errorOf(() => resolveConfig({ maxBodyBytes: 9 * 1024 * 1024 })).variable, "DARKBLOOM_MAX_BODY_BYTES");
     assert.equal(errorOf(() => resolveConfig({ bootstrapCreditUsd: 5 })).variable, "DARKBLOOM_BOOTSTRAP_CREDIT_USD");
+    assert.equal(errorOf(() => resolveConfig({ maxRequestSeconds: 30 })).variable, "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS");
+    assert.equal(resolveConfig({ maxRequestSeconds: 2, streamIdleTimeoutMs: 1_000, providerToken: TOKEN }).maxRequestSeconds, 2);
   });
 });

@@ -60,6 +60,10 @@ export const ConfigSchema = z.object({
   shutdownGraceMs: int(0, 600_000).default(10_000),
   /** HTTP timeouts, per-address connection cap, access-log level (config/http.ts). */
   ...HTTP_FIELDS,
+  /** Once a stream has started, the longest silence between chunks before it ends with an error. */
+  streamIdleTimeoutMs: int(100, 3_600_000).default(60_000),
+  /** Hard limit on one request; the reservation sweeper settles holds older than this. */
+  maxRequestSeconds: int(1, 86_400).default(600),
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -86,6 +90,8 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   cancelSettleMs: "DARKBLOOM_CANCEL_SETTLE_MS",
   shutdownGraceMs: "DARKBLOOM_SHUTDOWN_GRACE_MS",
   ...HTTP_ENV_NAMES,
+  streamIdleTimeoutMs: "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS",
+  maxRequestSeconds: "DARKBLOOM_MAX_REQUEST_SECONDS",
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */
@@ -121,6 +127,12 @@ export function checkRelations(c: CoordinatorConfig): Violation[] {
     out.push({
       key: "writeTimeoutMs",
       message: `(${c.writeTimeoutMs} ms) must exceed the heartbeat interval (${c.heartbeatIntervalMs} ms)`,
+    });
+  }
+  if (c.streamIdleTimeoutMs >= c.maxRequestSeconds * 1000) {
+    out.push({
+      key: "streamIdleTimeoutMs",
+      message: `(${c.streamIdleTimeoutMs} ms) must be shorter than the maximum request duration (${c.maxRequestSeconds} s)`,
     });
   }
   const worstFrame = Math.ceil((c.maxBodyBytes * 4) / 3) + FRAME_OVERHEAD_BYTES;

@@ -34,6 +34,11 @@ export interface LiveProvider {
   slots: ReadonlyMap<string, SlotCapacity>;
   /** Requests the coordinator has dispatched here and not yet seen finish. */
   inFlight: number;
+  /**
+   * Protocol or billing faults seen from this connection (usage claimed over a cap, a running
+   * token count that went backwards or past max_tokens). Counted by the relay; routing may weigh it.
+   */
+  faults?: number;
 }
 
 export interface PickOptions {

@@ -1,8 +1,10 @@
-import type { InferenceErrorFrame, ProviderFrame } from "@darkbloom/protocol";
+import type { InferenceChunkFrame, InferenceErrorFrame, ProviderFrame } from "@darkbloom/protocol";
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
-import type { Clock, TimerHandle } from "../runtime/index.js";
+import type { Clock } from "../runtime/index.js";
 import type { ProviderEvents } from "../ws/index.js";
+import { FlightTimers, deadlineOutcome, firstChunkDeadlineMs, type DeadlineKind } from "./deadlines.js";
+import { advanceTokens, type Flight } from "./flight.js";
 import { canFailOver, statusForProviderError } from "./failures.js";
 import type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
 
@@ -14,22 +16,10 @@ export interface RelayDeps {
   maxAttempts: number;
   /** After a cancel, how long to wait for the provider's usage before settling without it. */
   cancelSettleMs: number;
-}
-
-/**
- * One in-flight request. Readers: the provider's frames (by request id), provider loss (by
- * provider), the consumer's cancel (handle). It leaves `flights` exactly once, through `finish`.
- */
-interface Flight {
-  readonly plan: DispatchPlan;
-  readonly observer: RelayObserver;
-  provider: LiveProvider | null;
-  readonly tried: Set<string>;
-  attempts: number;
-  started: boolean;
-  phase: "dispatching" | "running" | "cancelling" | "done";
-  cancelTimer: TimerHandle | undefined;
-  lastFailure: RelayFailure | undefined;
+  /** Once chunks flow, the longest silence before the stream is ended with an error. */
+  streamIdleTimeoutMs: number;
+  /** Hard limit on a request's whole duration. */
+  maxRequestMs: number;
 }
 
 /** Routes requests to providers and provider frames back to consumers; content stays sealed. */
@@ -56,6 +46,9 @@ export class Relay implements ProviderEvents {
       phase: "dispatching",
       cancelTimer: undefined,
       lastFailure: undefined,
+      timers: new FlightTimers(this.deps.clock, this.deps.streamIdleTimeoutMs, this.deps.maxRequestMs, (kind) => this.onDeadline(f, kind)),
+      tokens: 0,
+      tokenFault: false,
     };
     this.flights.set(plan.requestId, f);
     void this.dispatch(f);
@@ -77,13 +70,8 @@ export class Relay implements ProviderEvents {
     switch (frame.type) {
       case "inference_accepted":
         return;
-      case "inference_chunk": {
-        if (f.phase !== "running") return;
-        const first = !f.started;
-        f.started = true;
-        this.notify(f, () => f.observer.onChunk(frame.chunk, p, first));
-        return;
-      }
+      case "inference_chunk":
+        return this.onChunk(f, p, frame);
       case "inference_complete":
         if (f.phase === "done") return;
         this.finish(f);
@@ -176,7 +164,41 @@ export class Relay implements ProviderEvents {
       return this.dispatch(f);
     }
     f.phase = "running";
+    const slot = p.slots.get(plan.model);
+    f.timers.awaitFirstToken(
+      firstChunkDeadlineMs({
+        inputTokens: plan.inputTokensEstimate,
+        maxTokens: plan.maxTokens,
+        stream: plan.stream,
+        prefillTps: slot?.observed_prefill_tps,
+        decodeTps: slot?.observed_decode_tps,
+      }),
+    );
     if (f.observer.onDispatched) this.notify(f, () => f.observer.onDispatched!(p));
+  }
+
+  private onChunk(f: Flight, p: LiveProvider, frame: InferenceChunkFrame): void {
+    if (f.phase !== "running") return;
+    f.timers.sawChunk();
+    const first = !f.started;
+    f.started = true;
+    if (frame.tokens !== f.tokens) advanceTokens(f, p, frame.tokens, this.deps.logger);
+    const tokens = f.tokens;
+    this.notify(f, () => f.observer.onChunk(frame.chunk, p, first, tokens));
+  }
+
+  /** A deadline passed: cancel the provider; fail over before the first chunk, else end the request. */
+  private onDeadline(f: Flight, kind: DeadlineKind): void {
+    if (f.phase === "done") return;
+    const p = f.provider;
+    if (kind !== "max_duration" && (f.phase !== "running" || !p)) return;
+    const d = deadlineOutcome(kind, this.deps.maxRequestMs);
+    this.deps.logger.warn(d.log, { request_id: f.plan.requestId, provider_id: p?.id, attempt: f.attempts, tokens: f.tokens });
+    p?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: d.cancelReason }, "control");
+    const failure: RelayFailure = { status: d.status, code: d.code, message: d.message, usage: null, provider: p, cancelled: f.phase === "cancelling" };
+    if (!d.failOver) return this.fail(f, failure);
+    this.detach(f);
+    this.retryOrFail(f, failure, true);
   }
 
   private onProviderError(f: Flight, p: LiveProvider, frame: InferenceErrorFrame): void {
@@ -208,6 +230,7 @@ export class Relay implements ProviderEvents {
     const p = f.provider;
     const wasRunning = f.phase === "running";
     f.phase = "cancelling";
+    f.timers.stopWatching();
     if (!p || !wasRunning) {
       return this.fail(f, { status: 499, code: "cancelled", message: reason, usage: null, provider: p, cancelled: true });
     }
@@ -226,6 +249,8 @@ export class Relay implements ProviderEvents {
 
   private attach(f: Flight, p: LiveProvider): void {
     f.provider = p;
+    f.tokens = 0;
+    f.tokenFault = false;
     this.deps.registry.acquire(p);
     let set = this.byProvider.get(p);
     if (!set) {
@@ -249,6 +274,7 @@ export class Relay implements ProviderEvents {
 
   private finish(f: Flight): void {
     f.phase = "done";
+    f.timers.clear();
     if (f.cancelTimer !== undefined) this.deps.clock.clearTimeout(f.cancelTimer);
     f.cancelTimer = undefined;
     const p = f.provider;

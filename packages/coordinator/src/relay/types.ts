@@ -15,6 +15,7 @@ export interface DispatchPlan {
   model: string;
   stream: boolean;
   maxTokens: number;
+  /** Prompt tokens the coordinator expects (first-token deadline; forwarded to the provider). */
   inputTokensEstimate: number;
   /** Extra candidate gate (e2e: the provider's kid must be a sealed recipient). */
   accept?: (p: LiveProvider) => boolean;
@@ -29,7 +30,7 @@ export interface RelayFailure {
   message: string;
   /** OpenAI error `param` (a provider's bad_request names the refused parameter). */
   param?: string | null;
-  /** What the provider reports it used, when it says; billing charges only that. */
+  /** What the provider claims it used, when it says (capped by billing before use). */
   usage: Usage | null;
   provider: LiveProvider | null;
   cancelled: boolean;
@@ -40,8 +41,11 @@ export interface RelayFailure {
  * after the consumer went away (billing still settles there).
  */
 export interface RelayObserver {
-  /** A sealed chunk from the provider now serving the request (`first` on the first one). */
-  onChunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void;
+  /**
+   * A sealed chunk from the provider now serving the request (`first` on the first one); `tokens`
+   * is its running completion-token count, checked (never decreasing, never above max_tokens).
+   */
+  onChunk(chunk: SealedChunk, provider: LiveProvider, first: boolean, tokens: number): void;
   /** A provider was picked for an attempt (timing). */
   onRouted?(provider: LiveProvider): void;
   /** The request frame was handed to that provider's link (timing). */

@@ -45,6 +45,13 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
 const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: "tiny", messages: [{ role: "user", content }], ...extra });
 const accountId = async () => (await coord.store.findApiKeyByHash(hashApiKey(KEY)))!.accountId;
 const available = async () => (await coord.store.getBalance(await accountId())).availableMicros;
+const until = async (cond: () => boolean, what = "condition"): Promise<void> => void (await waitUntil(what, cond));
+/** The request's record once it is settled (bounded wait). */
+const settled = (rid: string) =>
+  waitUntil(`request ${rid} to settle`, async () => {
+    const rec = await coord.store.getRequest(rid);
+    return rec && rec.state !== "reserved" ? rec : undefined;
+  });
 
 describe("coordinator over HTTP and a real provider WebSocket", () => {
   it("reports health and lists served models", async () => {
@@ -164,13 +171,21 @@ describe("coordinator over HTTP and a real provider WebSocket", () => {
     const flaky = await FakeProvider.connect(base, { models: ["flaky"], behavior });
     providers.push(flaky);
     const before = await available();
-    const r = await post({ ...chat("#die"), model: "flaky", stream: true });
+    const body = { ...chat("#die"), model: "flaky", stream: true };
+    const r = await post(body);
     assert.equal(r.status, 200);
     const text = await r.text();
     assert.ok(text.startsWith('data: {"id":"chatcmpl-fake"'));
     assert.match(text, /data: \{"error":\{"message":"The provider serving this request disconnected\."/);
     assert.ok(!text.includes("[DONE]"));
-    assert.equal(await available(), before, "nothing is charged without a usage report");
+    // No usage report: billed for what reached the consumer (one delta), prompt at the coordinator's estimate.
+    const rec = await settled(flaky.requests.at(-1)!.request_id);
+    const estimate = Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4);
+    assert.equal(rec.state, "failed");
+    assert.equal(rec.completionTokens, 1);
+    assert.equal(rec.promptTokens, estimate);
+    assert.equal(rec.chargedMicros, costMicros(FALLBACK_PRICE, estimate, 1));
+    assert.equal(before - (await available()), rec.chargedMicros);
 
     const flaky2 = await FakeProvider.connect(base, { models: ["flaky"], behavior });
     providers.push(flaky2);
@@ -196,19 +211,17 @@ describe("coordinator over HTTP and a real provider WebSocket", () => {
       body: JSON.stringify(chat("#hang", { stream: true })),
       signal: controller.signal,
     }).catch(() => undefined);
-    await waitUntil("the request to reach the provider", () => p.requests.length > seen);
+    await until(() => p.requests.length > seen);
     controller.abort();
     await res;
-    const cancel = await waitUntil("the provider to be cancelled", () => p.cancels[0]);
+    await until(() => p.cancels.length > 0);
     const rid = p.requests.at(-1)!.request_id;
-    assert.equal(cancel.request_id, rid);
-    // The provider's cancel report carries usage; the consumer pays for that only.
-    const rec = await waitUntil("the cancelled request to settle", async () => {
-      const r = await coord.store.getRequest(rid);
-      return r && r.state !== "reserved" ? r : undefined;
-    });
+    assert.equal(p.cancels[0]!.request_id, rid);
+    // The provider's cancel report claims usage, but nothing reached the consumer: it costs nothing.
+    const rec = await settled(rid);
     assert.equal(rec.state, "cancelled");
-    assert.equal(rec.completionTokens, 1);
+    assert.equal(rec.completionTokens, 0);
+    assert.equal(rec.chargedMicros, 0);
   });
 });
 

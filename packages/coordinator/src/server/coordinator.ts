@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { verifyAttestation } from "@darkbloom/protocol";
 import { buildRouter, type ApiDeps } from "../api/index.js";
 import { ensureBootstrapKey } from "../auth/index.js";
-import { Meter } from "../billing/index.js";
+import { DeliveryCheckpoints, Meter, startReservationSweeper } from "../billing/index.js";
 import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
@@ -53,8 +53,21 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   }
 
   const registry = new MemoryRegistry(entropy.random, clock.now);
-  const relay = new Relay({ registry, clock, logger, maxAttempts: cfg.maxAttempts, cancelSettleMs: cfg.cancelSettleMs });
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter: new Meter(store), clock, entropy, logger };
+  const maxRequestMs = cfg.maxRequestSeconds * 1000;
+  const relay = new Relay({
+    registry,
+    clock,
+    logger,
+    maxAttempts: cfg.maxAttempts,
+    cancelSettleMs: cfg.cancelSettleMs,
+    streamIdleTimeoutMs: cfg.streamIdleTimeoutMs,
+    maxRequestMs,
+  });
+  const meter = new Meter(store, { clock, logger });
+  const checkpoints = new DeliveryCheckpoints(store, clock, logger);
+  // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
+  const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, clock, entropy, logger };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -96,6 +109,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     });
   } catch (err) {
     stopEviction();
+    await sweeper.stop();
     await store.close();
     throw err;
   }
@@ -121,6 +135,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
       server.closeAllConnections();
       await stopped;
       guard.close();
+      await sweeper.stop();
       try {
         await store.close();
       } catch (err) {
@@ -137,4 +152,9 @@ function providerAdmission(cfg: ResolvedConfig, logger: Logger): ProviderAdmissi
   // resolveConfig guarantees openRegistration here.
   logger.warn("open provider registration: any client can register as a provider and receive requests (DARKBLOOM_OPEN_REGISTRATION=true); set DARKBLOOM_PROVIDER_TOKEN to require an enrollment token");
   return { kind: "open" };
+}
+
+/** A quarter of the longest request, between 250 ms and a minute. */
+function sweepIntervalMs(maxRequestMs: number): number {
+  return Math.min(Math.max(Math.floor(maxRequestMs / 4), 250), 60_000);
 }

@@ -60,6 +60,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX requests_account ON requests(account_id, created_at)`,
     ],
   },
+  {
+    id: 2,
+    name: "request_delivery_checkpoint",
+    statements: [
+      // Write-behind checkpoint of what reached the consumer (about once a second per request), so
+      // the reservation sweeper can bill a request whose coordinator died mid-stream.
+      `ALTER TABLE requests ADD COLUMN delivered_prompt_tokens BIGINT`,
+      `ALTER TABLE requests ADD COLUMN delivered_completion_tokens BIGINT`,
+      `ALTER TABLE requests ADD COLUMN delivered_at BIGINT`,
+      `CREATE INDEX requests_state_created ON requests(state, created_at)`,
+    ],
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */

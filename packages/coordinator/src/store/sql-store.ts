@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { SqlDatabase, SqlExecutor } from "./sql.js";
 import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
+import { REQUEST_COLUMNS, heldReservationOf, requestRecordOf, type RequestRow } from "./request-rows.js";
 import {
   StoreError,
   type Account,
   type ApiKeyRecord,
   type Balance,
   type CreditInput,
+  type DeliveryInput,
+  type HeldReservation,
   type LedgerCheck,
   type RequestRecord,
   type ReserveInput,
@@ -29,19 +32,6 @@ interface KeyRow {
   label: string;
   created_at: number;
   revoked_at: number | null;
-}
-
-interface RequestRow {
-  request_id: string;
-  account_id: string;
-  model: string;
-  state: RequestRecord["state"];
-  reserved: number;
-  charged: number | null;
-  shortfall: number | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  provider_id: string | null;
 }
 
 /** The Store on top of the portable query layer; every engine shares this logic. */
@@ -173,17 +163,13 @@ export class SqlStore implements Store {
         };
       }
       const available = LEDGER.available(row.account_id);
-      const fromHold = Math.min(input.chargeMicros, reserved);
-      let extra = 0;
-      if (input.chargeMicros > reserved) {
-        extra = Math.min(input.chargeMicros - reserved, Math.max(await this.balanceOf(tx, available), 0));
-      }
-      const refunded = reserved - fromHold;
-      const charged = fromHold + extra;
+      // Never above the hold: what a provider claims beyond it is not the consumer's to pay.
+      const charged = Math.min(input.chargeMicros, reserved);
+      const refunded = reserved - charged;
       const shortfall = input.chargeMicros - charged;
       await this.post(tx, "settle", `settle:${input.requestId}`, input.requestId, [
         { account: LEDGER.held(row.account_id), amount: -reserved },
-        { account: available, amount: refunded - extra },
+        { account: available, amount: refunded },
         { account: LEDGER.revenue, amount: charged },
       ]);
       await tx.run(
@@ -204,21 +190,25 @@ export class SqlStore implements Store {
     });
   }
 
+  async recordDelivery(input: DeliveryInput): Promise<void> {
+    await this.db.run(
+      `UPDATE requests SET delivered_prompt_tokens = ?, delivered_completion_tokens = ?, delivered_at = ?, provider_id = ?
+         WHERE request_id = ? AND state = 'reserved'`,
+      [input.promptTokens, input.completionTokens, this.now(), input.providerId, input.requestId],
+    );
+  }
+
+  async heldReservations(createdBefore: number, limit: number): Promise<HeldReservation[]> {
+    const rows = await this.db.all<RequestRow>(
+      `SELECT ${REQUEST_COLUMNS} FROM requests WHERE state = 'reserved' AND created_at < ? ORDER BY created_at LIMIT ?`,
+      [createdBefore, limit],
+    );
+    return rows.map(heldReservationOf);
+  }
+
   async getRequest(requestId: string): Promise<RequestRecord | null> {
     const row = await this.requestRow(this.db, requestId);
-    if (!row) return null;
-    const num = (v: number | null) => (v === null ? null : Number(v));
-    return {
-      requestId: row.request_id,
-      accountId: row.account_id,
-      model: row.model,
-      reservedMicros: Number(row.reserved),
-      chargedMicros: num(row.charged),
-      promptTokens: num(row.prompt_tokens),
-      completionTokens: num(row.completion_tokens),
-      providerId: row.provider_id,
-      state: row.state,
-    };
+    return row ? requestRecordOf(row) : null;
   }
 
   async checkLedger(): Promise<LedgerCheck> {
@@ -242,11 +232,7 @@ export class SqlStore implements Store {
   }
 
   private requestRow(ex: SqlExecutor, requestId: string): Promise<RequestRow | undefined> {
-    return ex.get<RequestRow>(
-      `SELECT request_id, account_id, model, state, reserved, charged, shortfall, prompt_tokens, completion_tokens,
-         provider_id FROM requests WHERE request_id = ?`,
-      [requestId],
-    );
+    return ex.get<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM requests WHERE request_id = ?`, [requestId]);
   }
 
   private async balanceOf(ex: SqlExecutor, code: string): Promise<number> {

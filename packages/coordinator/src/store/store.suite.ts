@@ -106,12 +106,51 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
       await assertBalanced();
     });
 
-    it("charges beyond the hold from the balance but never below zero", async () => {
-      const id = await funded(1_500);
+    it("never charges more than the hold, whatever the settle asks", async () => {
+      const id = await funded(10_000);
       await store.reserve({ requestId: "r5", accountId: id, amountMicros: 1_000, model: "m" });
-      const s = await store.settle({ requestId: "r5", chargeMicros: 2_000, promptTokens: 1, completionTokens: 1, providerId: null, outcome: "completed" });
-      assert.deepEqual(s, { chargedMicros: 1_500, refundedMicros: 0, shortfallMicros: 500, replay: false });
-      assert.deepEqual(await store.getBalance(id), { availableMicros: 0, heldMicros: 0 });
+      const s = await store.settle({ requestId: "r5", chargeMicros: 9_000, promptTokens: 1, completionTokens: 1, providerId: null, outcome: "completed" });
+      assert.deepEqual(s, { chargedMicros: 1_000, refundedMicros: 0, shortfallMicros: 8_000, replay: false });
+      assert.deepEqual(await store.getBalance(id), { availableMicros: 9_000, heldMicros: 0 });
+      await assertBalanced();
+    });
+
+    it("checkpoints delivery on a held request only and lists held reservations oldest first", async () => {
+      const id = await funded(10_000);
+      await store.reserve({ requestId: "h1", accountId: id, amountMicros: 1_000, model: "m" });
+      await store.reserve({ requestId: "h2", accountId: id, amountMicros: 2_000, model: "m2" });
+      await store.reserve({ requestId: "h3", accountId: id, amountMicros: 500, model: "m" });
+      assert.equal((await store.getRequest("h1"))?.delivered, null);
+      await store.recordDelivery({ requestId: "h1", promptTokens: 7, completionTokens: 3, providerId: "p1" });
+      await store.recordDelivery({ requestId: "h1", promptTokens: 7, completionTokens: 9, providerId: "p1" });
+      assert.deepEqual((await store.getRequest("h1"))?.delivered, { promptTokens: 7, completionTokens: 9 });
+      await store.settle({ requestId: "h3", chargeMicros: 0, promptTokens: 0, completionTokens: 0, providerId: null, outcome: "failed" });
+      await store.recordDelivery({ requestId: "h3", promptTokens: 1, completionTokens: 1, providerId: "p1" });
+      assert.equal((await store.getRequest("h3"))?.delivered, null, "a settled request is not checkpointed");
+      await store.recordDelivery({ requestId: "ghost", promptTokens: 1, completionTokens: 1, providerId: null });
+
+      const held = await store.heldReservations(Number.MAX_SAFE_INTEGER, 10);
+      assert.deepEqual(held.map((h) => h.requestId).sort(), ["h1", "h2"]);
+      const h1 = held.find((h) => h.requestId === "h1")!;
+      assert.equal(h1.accountId, id);
+      assert.equal(h1.model, "m");
+      assert.equal(h1.reservedMicros, 1_000);
+      assert.deepEqual(h1.delivered, { promptTokens: 7, completionTokens: 9, providerId: "p1" });
+      assert.equal(held.find((h) => h.requestId === "h2")!.delivered, null);
+      assert.ok(held[0]!.createdAt <= held[1]!.createdAt);
+      assert.equal((await store.heldReservations(Number.MAX_SAFE_INTEGER, 1)).length, 1);
+      assert.deepEqual(await store.heldReservations(held[0]!.createdAt, 10), [], "only those created before the cutoff");
+    });
+
+    it("settles a swept reservation as expired, once", async () => {
+      const id = await funded(10_000);
+      await store.reserve({ requestId: "x1", accountId: id, amountMicros: 3_000, model: "m" });
+      const settle = { requestId: "x1", chargeMicros: 400, promptTokens: 2, completionTokens: 3, providerId: "p", outcome: "expired" as const };
+      const [a, b] = await Promise.all([store.settle(settle), store.settle(settle)]);
+      assert.equal([a, b].filter((r) => r.replay).length, 1);
+      assert.equal((await store.getRequest("x1"))?.state, "expired");
+      assert.deepEqual(await store.getBalance(id), { availableMicros: 9_600, heldMicros: 0 });
+      assert.deepEqual(await store.heldReservations(Number.MAX_SAFE_INTEGER, 10), []);
       await assertBalanced();
     });
 

@@ -44,13 +44,37 @@ export interface SettleInput {
   promptTokens: number;
   completionTokens: number;
   providerId: string | null;
-  outcome: "completed" | "failed" | "cancelled";
+  outcome: SettledState;
+}
+
+/** How a request ended; `expired`: settled by the reservation sweeper. */
+export type SettledState = "completed" | "failed" | "cancelled" | "expired";
+
+/** What reached a request's consumer so far (a write-behind checkpoint, not the final usage). */
+export interface DeliveryInput {
+  requestId: string;
+  /** Billable prompt tokens if the request ended now. */
+  promptTokens: number;
+  /** Completion tokens delivered to the consumer. */
+  completionTokens: number;
+  providerId: string | null;
+}
+
+/** A reservation still held, as the sweeper sees it. */
+export interface HeldReservation {
+  requestId: string;
+  accountId: string;
+  model: string;
+  reservedMicros: number;
+  createdAt: number;
+  /** The last delivery checkpoint; null when nothing was recorded as delivered. */
+  delivered: { promptTokens: number; completionTokens: number; providerId: string | null } | null;
 }
 
 export interface SettleResult {
   chargedMicros: number;
   refundedMicros: number;
-  /** Cost above the hold that the balance could not cover (written off, never negative balance). */
+  /** Cost above the hold: never charged (a request never costs more than it reserved). */
   shortfallMicros: number;
   /** True when this request had already been settled; the first result is returned unchanged. */
   replay: boolean;
@@ -82,7 +106,9 @@ export interface RequestRecord {
   promptTokens: number | null;
   completionTokens: number | null;
   providerId: string | null;
-  state: "reserved" | "completed" | "failed" | "cancelled";
+  state: "reserved" | SettledState;
+  /** The last delivery checkpoint (see `recordDelivery`), if any. */
+  delivered: { promptTokens: number; completionTokens: number } | null;
 }
 
 export interface Store {
@@ -97,8 +123,15 @@ export interface Store {
   getBalance(accountId: string): Promise<Balance>;
   /** Moves the worst-case cost from available to held; idempotent per request id. */
   reserve(input: ReserveInput): Promise<ReserveResult>;
-  /** Charges the actual cost and refunds the rest of the hold; idempotent per request id. */
+  /**
+   * Charges the actual cost, at most the hold, and refunds the rest; idempotent per request id
+   * (a repeated settle returns the first result and changes nothing).
+   */
   settle(input: SettleInput): Promise<SettleResult>;
+  /** Checkpoints what a still-held request delivered; a no-op once it is settled. */
+  recordDelivery(input: DeliveryInput): Promise<void>;
+  /** Reservations still held that were created before `createdBefore`, oldest first. */
+  heldReservations(createdBefore: number, limit: number): Promise<HeldReservation[]>;
   getRequest(requestId: string): Promise<RequestRecord | null>;
   /** Double-entry invariants, for tests and health checks. */
   checkLedger(): Promise<LedgerCheck>;

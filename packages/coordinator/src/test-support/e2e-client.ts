@@ -24,6 +24,8 @@ export async function e2eChat(
   base: string,
   apiKey: string,
   body: { model: string; stream?: boolean; max_tokens?: number; messages: { role: string; content: string }[] },
+  /** The clear routing hint the client sends (a hint only: the coordinator reserves from the body size). */
+  inputTokensEstimate = 32,
 ): Promise<E2eResult> {
   const auth = { authorization: `Bearer ${apiKey}` };
   const keysRes = await fetch(`${base}/v1/providers/keys?model=${encodeURIComponent(body.model)}`, { headers: auth });
@@ -38,7 +40,7 @@ export async function e2eChat(
       model: body.model,
       stream: body.stream === true,
       ...(body.max_tokens !== undefined && { max_tokens: body.max_tokens }),
-      input_tokens_estimate: 32,
+      input_tokens_estimate: inputTokensEstimate,
       sealed: envelope,
     }),
   });

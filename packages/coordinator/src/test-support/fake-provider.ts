@@ -21,8 +21,26 @@ import {
   type ProviderFrame,
 } from "@darkbloom/protocol";
 
-/** What the fake does with one request, decided from the decrypted prompt. */
-export type Behavior = "reply" | "die_mid_stream" | "fail_before_first" | "hang" | "flood";
+/**
+ * What the fake does with one request, decided from the decrypted prompt:
+ * - reply: the canned answer, then inference_complete with `usage`;
+ * - die_mid_stream: one delta, then the socket drops;
+ * - stall_mid_stream: one delta, then silence (socket open, heartbeats go on);
+ * - fail_before_first: a retryable engine_error before any chunk;
+ * - fail_with_usage: a non-retryable engine_error before any chunk, claiming `usage`;
+ * - hang: accepts and never answers;
+ * - flood: many large chunks until cancelled;
+ * - count_backwards: the canned stream, its deltas' running token counts going down (n … 1).
+ */
+export type Behavior =
+  | "reply"
+  | "die_mid_stream"
+  | "stall_mid_stream"
+  | "fail_before_first"
+  | "fail_with_usage"
+  | "hang"
+  | "flood"
+  | "count_backwards";
 
 export interface FakeProviderOptions {
   models: string[];
@@ -161,22 +179,28 @@ export class FakeProvider {
     const rid = frame.request_id;
     this.send({ type: "inference_accepted", request_id: rid });
     if (behavior === "hang") return;
+    const usage = this.opts.usage ?? CANNED_USAGE;
     if (behavior === "fail_before_first") {
       this.send({ type: "inference_error", request_id: rid, code: "engine_error", message: "boom", retryable: true });
       return;
     }
+    if (behavior === "fail_with_usage") {
+      this.send({ type: "inference_error", request_id: rid, code: "internal", message: "boom", retryable: false, usage });
+      return;
+    }
     const sealer = createStreamSealer(responseKey, this.keys.kid);
-    let sent = 0;
-    const chunk = (text: string, final: boolean) =>
-      this.send({ type: "inference_chunk", request_id: rid, tokens: (sent += 1), chunk: sealer.seal(utf8Encode(text), final) });
+    // `tokens`: the running completion-token count, as a real provider sends it (one per delta,
+    // the final chunk carrying the reported total).
+    let tokens = 0;
+    const chunk = (text: string, final: boolean, count = tokens) =>
+      this.send({ type: "inference_chunk", request_id: rid, tokens: (tokens = count), chunk: sealer.seal(utf8Encode(text), final) });
     const pieces = this.opts.pieces ?? CANNED_PIECES;
-    const usage = this.opts.usage ?? CANNED_USAGE;
     const meta = { id: "chatcmpl-fake", model: frame.model, created: 1_700_000_000 };
     if (behavior === "flood") {
       const filler = `data: ${"x".repeat(this.opts.floodBytes ?? 65_536)}\n\n`;
       const n = this.opts.floodChunks ?? 400;
       for (let i = 0; i < n && this.cancels.every((c) => c.request_id !== rid); i++) {
-        chunk(filler, false);
+        chunk(filler, false, tokens + 1);
         if (i % 16 === 15) await new Promise((r) => setImmediate(r));
       }
       return;
@@ -184,19 +208,20 @@ export class FakeProvider {
     if (frame.stream) {
       const enc = new ChatStreamEncoder({ ...meta, includeUsage: false });
       chunk(enc.start(), false);
-      if (behavior === "die_mid_stream") {
-        chunk(enc.delta(pieces[0] ?? "x"), false);
-        setTimeout(() => this.ws.terminate(), 20);
+      if (behavior === "die_mid_stream" || behavior === "stall_mid_stream") {
+        chunk(enc.delta(pieces[0] ?? "x"), false, 1);
+        if (behavior === "die_mid_stream") setTimeout(() => this.ws.terminate(), 20);
         return;
       }
-      for (const p of pieces) chunk(enc.delta(p), false);
-      chunk(enc.finish("stop", chatUsage(usage.prompt_tokens, usage.completion_tokens)), true);
+      pieces.forEach((p, i) => chunk(enc.delta(p), false, behavior === "count_backwards" ? pieces.length - i : tokens + 1));
+      chunk(enc.finish("stop", chatUsage(usage.prompt_tokens, usage.completion_tokens)), true, usage.completion_tokens);
     } else {
       if (behavior === "die_mid_stream") {
         this.ws.terminate();
         return;
       }
-      chunk(chatCompletionBody(meta, pieces.join(""), "stop", chatUsage(usage.prompt_tokens, usage.completion_tokens)), true);
+      if (behavior === "stall_mid_stream") return;
+      chunk(chatCompletionBody(meta, pieces.join(""), "stop", chatUsage(usage.prompt_tokens, usage.completion_tokens)), true, usage.completion_tokens);
     }
     this.send({ type: "inference_complete", request_id: rid, usage, finish_reason: "stop" });
   }

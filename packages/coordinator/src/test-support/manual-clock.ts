@@ -1,6 +1,6 @@
-import type { Clock } from "../runtime/index.js";
+import type { Clock, TimerHandle } from "../runtime/index.js";
 
-/** A Clock that moves only when told: tests fire timers by advancing it, never by waiting. */
+/** A Clock that moves only when told: tests fire timers by advancing it, never by waiting. Test-only. */
 export class ManualClock implements Clock {
   private t: number;
   private nextId = 1;
@@ -12,13 +12,13 @@ export class ManualClock implements Clock {
 
   now = (): number => this.t;
 
-  setTimeout = (fn: () => void, ms: number): object => {
+  setTimeout = (fn: () => void, ms: number): TimerHandle => {
     const id = this.nextId++;
-    this.timers.set(id, { at: this.t + ms, fn });
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
     return { id };
   };
 
-  clearTimeout = (h: object): void => {
+  clearTimeout = (h: TimerHandle): void => {
     this.timers.delete((h as { id: number }).id);
   };
 
@@ -40,4 +40,8 @@ export class ManualClock implements Clock {
     }
     this.t = end;
   }
+}
+
+export function manualClock(start?: number): ManualClock {
+  return new ManualClock(start);
 }

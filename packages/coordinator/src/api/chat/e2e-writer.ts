@@ -17,12 +17,13 @@ export class E2eWriter implements ResponseWriter {
     private readonly streamOpts: StreamOptions,
   ) {}
 
-  chunk(chunk: SealedChunk, provider: LiveProvider): void {
+  chunk(chunk: SealedChunk, provider: LiveProvider): boolean {
     this.stream ??= openEventStream(this.res, provider, this.streamOpts);
     // The socket's fast path kept the chunk's canonical JSON: forward that text, don't re-serialise.
     const json = sealedChunkJson(chunk);
     this.stream.write(json !== undefined ? `event: ${SSE_EVENT_SEALED}\ndata: ${json}\n\n` : encodeSealedEvent(chunk));
     if (chunk.final) this.sawFinal = true;
+    return true;
   }
 
   checkComplete(): void {

@@ -1,14 +1,14 @@
 import type { InferenceCompleteFrame, SealedChunk } from "@darkbloom/protocol";
-import type { Meter, Outcome, Usage } from "../../billing/index.js";
+import type { Outcome, Usage } from "../../billing/index.js";
 import { HttpError, type RequestContext } from "../../http/index.js";
 import { errorFields, type Logger } from "../../log/index.js";
 import type { LiveProvider } from "../../registry/index.js";
 import type { RelayFailure, RelayHandle, RelayObserver } from "../../relay/index.js";
 import type { Clock } from "../../runtime/index.js";
+import type { RequestBill } from "./bill.js";
 import type { ResponseWriter } from "./writer.js";
 
 export interface ExchangeDeps {
-  meter: Meter;
   clock: Clock;
   logger: Logger;
 }
@@ -28,10 +28,9 @@ export class ChatExchange implements RelayObserver {
     private readonly ctx: RequestContext,
     private readonly deps: ExchangeDeps,
     private readonly writer: ResponseWriter,
-    private readonly requestId: string,
-    private readonly model: string,
+    private readonly bill: RequestBill,
   ) {
-    ctx.logFields.internal_id = requestId;
+    ctx.logFields.internal_id = bill.requestId;
     if (ctx.res.destroyed) {
       this.closed = true;
       ctx.logFields.status = 499;
@@ -60,16 +59,15 @@ export class ChatExchange implements RelayObserver {
   };
 
   onRouted(): void {
-    const { timing } = this.ctx;
-    if (timing.get("queue") === undefined) timing.add("queue", 0); // no capacity queue yet: dispatched at once
-    timing.mark("route");
+    // Only measured phases are reported: there is no capacity queue yet, so no `queue` phase.
+    this.ctx.timing.mark("route");
   }
 
   onDispatched(): void {
     this.ctx.timing.mark("dispatch");
   }
 
-  onChunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void {
+  onChunk(chunk: SealedChunk, provider: LiveProvider, first: boolean, tokens: number): void {
     if (first) {
       this.ctx.logFields.provider_id = provider.id;
       this.ctx.logFields.ttft_ms = this.deps.clock.now() - this.ctx.startedAt;
@@ -78,7 +76,7 @@ export class ChatExchange implements RelayObserver {
     }
     if (this.closed) return;
     try {
-      this.writer.chunk(chunk, provider, first);
+      this.bill.chunk(tokens, this.writer.chunk(chunk, provider, first), provider);
     } catch (err) {
       this.deps.logger.warn("unusable provider chunk", { request_id: this.ctx.requestId, provider_id: provider.id, ...errorFields(err) });
       this.endWithError(new HttpError(502, "The provider sent an unreadable response stream.", "bad_provider_stream"));
@@ -88,7 +86,7 @@ export class ChatExchange implements RelayObserver {
 
   onComplete(frame: InferenceCompleteFrame, provider: LiveProvider): void {
     const usage: Usage = { promptTokens: frame.usage.prompt_tokens, completionTokens: frame.usage.completion_tokens };
-    this.logUsage(provider, usage);
+    this.ctx.logFields.provider_id = provider.id;
     this.ctx.logFields.finish_reason = frame.finish_reason;
     let intact = true;
     if (!this.closed) {
@@ -100,7 +98,8 @@ export class ChatExchange implements RelayObserver {
       }
     }
     const outcome: Outcome = this.cancelReason !== undefined ? "cancelled" : intact ? "completed" : "failed";
-    void this.settle(intact ? usage : null, provider, outcome).finally(() => {
+    // The whole response goes out right after settling (balance final when the client sees it).
+    void this.settle(usage, provider, outcome, intact && !this.closed).finally(() => {
       if (this.closed) return this.writer.dispose();
       if (intact) {
         this.closed = true;
@@ -118,10 +117,10 @@ export class ChatExchange implements RelayObserver {
     const usage: Usage | null = failure.usage
       ? { promptTokens: failure.usage.prompt_tokens, completionTokens: failure.usage.completion_tokens }
       : null;
-    if (usage && failure.provider) this.logUsage(failure.provider, usage);
     const headers: Record<string, string> = failure.status === 503 ? { "retry-after": "2" } : {};
     const err = new HttpError(failure.status === 499 ? 502 : failure.status, failure.message, failure.code, failure.param ?? null, headers);
-    void this.settle(usage, failure.provider, failure.cancelled ? "cancelled" : "failed");
+    // Billed for what reached the consumer only; nothing delivered costs nothing.
+    void this.settle(usage, failure.provider, failure.cancelled ? "cancelled" : "failed", false);
     this.ctx.logFields.stream_error = started || undefined;
     this.endWithError(err);
   }
@@ -141,18 +140,14 @@ export class ChatExchange implements RelayObserver {
     this.handle?.cancel(reason);
   }
 
-  private logUsage(provider: LiveProvider, usage: Usage): void {
-    this.ctx.logFields.provider_id = provider.id;
-    this.ctx.logFields.prompt_tokens = usage.promptTokens;
-    this.ctx.logFields.completion_tokens = usage.completionTokens;
-  }
-
-  private async settle(usage: Usage | null, provider: LiveProvider | null, outcome: Outcome): Promise<void> {
+  private async settle(claimed: Usage | null, provider: LiveProvider | null, outcome: Outcome, consumerGetsAll: boolean): Promise<void> {
     try {
-      const r = await this.deps.meter.settle(this.requestId, this.model, usage, provider?.id ?? null, outcome);
-      this.ctx.logFields.charged_micros = r.chargedMicros;
+      const { decision, result } = await this.bill.settle(claimed, provider, outcome, consumerGetsAll);
+      this.ctx.logFields.prompt_tokens = decision.billable.promptTokens;
+      this.ctx.logFields.completion_tokens = decision.billable.completionTokens;
+      if (result) this.ctx.logFields.charged_micros = result.chargedMicros;
     } catch (err) {
-      this.deps.logger.error("settlement failed", { request_id: this.ctx.requestId, internal_id: this.requestId, ...errorFields(err) });
+      this.deps.logger.error("settlement failed", { request_id: this.ctx.requestId, internal_id: this.bill.requestId, ...errorFields(err) });
     }
   }
 }

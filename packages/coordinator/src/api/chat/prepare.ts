@@ -5,15 +5,25 @@ import {
   sealRequest,
   type SealedRequest,
 } from "@darkbloom/protocol";
-import { DEFAULT_MAX_TOKENS, estimateTokensFromBytes } from "../../billing/index.js";
+import { DEFAULT_MAX_TOKENS, promptTokenCap, promptTokenEstimate } from "../../billing/index.js";
 import { HttpError, badRequest } from "../../http/index.js";
 import type { LiveProvider } from "../../registry/index.js";
+
+/** ChaCha20-Poly1305 tag appended to the sealed body (protocol seal/envelope.ts). */
+const AEAD_TAG_BYTES = 16;
 
 /** The clear routing facts of a chat request plus how to seal it for a chosen provider. */
 export interface PreparedChat {
   model: string;
   stream: boolean;
   maxTokens: number;
+  /** Size of the body the provider renders (the plaintext JSON), which bounds its prompt tokens. */
+  bodyBytes: number;
+  /** The most prompt tokens billable: reserved and capped at this. */
+  promptTokenCap: number;
+  /** The coordinator's own prompt estimate (billed when content was delivered without a report). */
+  promptTokenEstimate: number;
+  /** Sent to the provider and used for the first-token deadline. */
   inputTokensEstimate: number;
   accept?: (p: LiveProvider) => boolean;
   seal(p: LiveProvider): Promise<SealedRequest> | SealedRequest;
@@ -32,11 +42,19 @@ export function prepareE2e(body: unknown): PreparedChat {
   }
   const req = parsed.data;
   const kids = new Set(req.sealed.recipients.map((r) => r.kid));
+  // The client's estimate is a hint only: an estimate of 0 must not make the prompt free, so
+  // reservation and caps come from the sealed body's size, which the client cannot understate.
+  const bodyBytes = Math.max(base64DecodedLength(req.sealed.ciphertext) - AEAD_TAG_BYTES, 0);
+  const cap = promptTokenCap(bodyBytes);
+  const estimate = promptTokenEstimate(bodyBytes);
   return {
     model: req.model,
     stream: req.stream,
     maxTokens: req.max_tokens ?? DEFAULT_MAX_TOKENS,
-    inputTokensEstimate: req.input_tokens_estimate,
+    bodyBytes,
+    promptTokenCap: cap,
+    promptTokenEstimate: estimate,
+    inputTokensEstimate: Math.min(Math.max(req.input_tokens_estimate, estimate), cap),
     accept: (p) => kids.has(p.kid),
     seal: () => req.sealed,
   };
@@ -58,7 +76,10 @@ export function prepareCoordinatorSealed(body: unknown, raw: Uint8Array, keys: M
     model: params.model,
     stream: params.stream,
     maxTokens: params.maxTokens,
-    inputTokensEstimate: estimateTokensFromBytes(raw.byteLength),
+    bodyBytes: raw.byteLength,
+    promptTokenCap: promptTokenCap(raw.byteLength),
+    promptTokenEstimate: promptTokenEstimate(raw.byteLength),
+    inputTokensEstimate: promptTokenEstimate(raw.byteLength),
     seal: async (p) => {
       const { envelope, responseKeys } = await sealRequest(raw, [{ kid: p.kid, publicKey: p.publicKey }]);
       const key = responseKeys.get(p.kid);
@@ -67,4 +88,10 @@ export function prepareCoordinatorSealed(body: unknown, raw: Uint8Array, keys: M
       return envelope;
     },
   };
+}
+
+/** Bytes a standard base64 string decodes to (the schema already checked its shape). */
+export function base64DecodedLength(b64: string): number {
+  const padding = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - padding;
 }

@@ -4,6 +4,7 @@ import type { LiveProvider } from "../../registry/index.js";
 import type { ApiDeps } from "../deps.js";
 import { requireAuth } from "../require-auth.js";
 import { E2eWriter } from "./e2e-writer.js";
+import { RequestBill } from "./bill.js";
 import { ChatExchange } from "./exchange.js";
 import { prepareCoordinatorSealed, prepareE2e, type PreparedChat } from "./prepare.js";
 import { SealedWriter } from "./sealed-writer.js";
@@ -23,7 +24,7 @@ function privacyOf(ctx: RequestContext): PrivacyMode {
  * auth → parse → model known (404) → a candidate exists (503) → reserve (402) → relay.
  */
 export function chatCompletionsRoute(deps: ApiDeps): Handler {
-  const { config, registry, relay, meter, clock, entropy, logger } = deps;
+  const { config, registry, relay, meter, checkpoints, clock, entropy, logger } = deps;
   return async (ctx) => {
     const privacy = privacyOf(ctx);
     ctx.res.setHeader("x-darkbloom-privacy", privacy);
@@ -76,7 +77,9 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
     timing.mark("route");
 
     const requestId = entropy.id("req");
-    const reservation = await meter.reserve(requestId, principal.accountId, model, prepared.inputTokensEstimate, prepared.maxTokens);
+    // Prompt tokens are reserved at the body's cap (the most a provider can bill), so honest usage
+    // is never clamped by the hold; input tokens are cheap, so this costs the consumer little.
+    const reservation = await meter.reserve(requestId, principal.accountId, model, prepared.promptTokenCap, prepared.maxTokens);
     if (!reservation.ok) {
       throw new HttpError(
         402,
@@ -87,7 +90,9 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
     ctx.logFields.reserved_micros = reservation.reservedMicros;
     timing.mark("reserve");
 
-    exchange = new ChatExchange(ctx, { meter, clock, logger }, writer, requestId, model);
+    const limits = { maxCompletionTokens: prepared.maxTokens, maxPromptTokens: prepared.promptTokenCap, promptEstimate: prepared.promptTokenEstimate };
+    const bill = new RequestBill({ meter, checkpoints, logger }, requestId, model, limits, reservation.reservedMicros);
+    exchange = new ChatExchange(ctx, { clock, logger }, writer, bill);
     const handle = relay.start(
       {
         requestId,

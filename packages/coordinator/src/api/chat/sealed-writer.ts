@@ -30,7 +30,7 @@ export class SealedWriter implements ResponseWriter {
     private readonly responseKeys: Map<LiveProvider, Uint8Array>,
   ) {}
 
-  chunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void {
+  chunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): boolean {
     if (first) {
       const key = this.responseKeys.get(provider);
       if (!key) throw new Error("no response key for the serving provider");
@@ -39,10 +39,11 @@ export class SealedWriter implements ResponseWriter {
     const plaintext = this.opener!.open(chunk);
     if (!this.streaming) {
       this.parts.push(plaintext);
-      return;
+      return false;
     }
     this.stream ??= openEventStream(this.res, provider, this.streamOpts);
     this.stream.write(plaintext);
+    return true;
   }
 
   checkComplete(): void {

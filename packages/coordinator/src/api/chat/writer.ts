@@ -7,8 +7,11 @@ import { ConsumerStream, type ConsumerStreamOptions } from "../../relay/index.js
 /** How one privacy mode turns provider chunks into the consumer's HTTP response. */
 export interface ResponseWriter {
   readonly privacy: PrivacyMode;
-  /** Handles one sealed chunk; throws when the chunk cannot be used. */
-  chunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): void;
+  /**
+   * Handles one sealed chunk; throws when the chunk cannot be used. Returns true when it went to
+   * the consumer now, false when it is held until `complete` (a non-streaming body).
+   */
+  chunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): boolean;
   /** Throws unless the stream reached its final chunk intact (checked before billing). */
   checkComplete(): void;
   /** Finishes a successful response. */

@@ -18,7 +18,7 @@ describe("sqlite engine", () => {
   it("applies migrations once and survives reopening", async () => {
     const path = join(dir, "reopen.db");
     const db = new SqliteDatabase({ path });
-    assert.deepEqual(await migrate(db, () => 1), [1]);
+    assert.deepEqual(await migrate(db, () => 1), [1, 2]);
     assert.deepEqual(await migrate(db, () => 2), []);
     await db.close();
     const store = await openStore({ engine: "sqlite", path });

@@ -1,0 +1,43 @@
+import { checkChunkTokens } from "../billing/index.js";
+import type { Logger } from "../log/index.js";
+import type { LiveProvider } from "../registry/index.js";
+import type { TimerHandle } from "../runtime/index.js";
+import type { FlightTimers } from "./deadlines.js";
+import { recordProviderFault } from "./faults.js";
+import type { DispatchPlan, RelayFailure, RelayObserver } from "./types.js";
+
+/**
+ * One in-flight request. Readers: the provider's frames (by request id), provider loss (by
+ * provider), the consumer's cancel (handle). It leaves `flights` exactly once, through `finish`.
+ */
+export interface Flight {
+  readonly plan: DispatchPlan;
+  readonly observer: RelayObserver;
+  provider: LiveProvider | null;
+  readonly tried: Set<string>;
+  attempts: number;
+  started: boolean;
+  phase: "dispatching" | "running" | "cancelling" | "done";
+  cancelTimer: TimerHandle | undefined;
+  lastFailure: RelayFailure | undefined;
+  readonly timers: FlightTimers;
+  /** The serving provider's running completion-token count (checked, clamped). */
+  tokens: number;
+  /** A bad token count was already counted against this attempt's provider. */
+  tokenFault: boolean;
+}
+
+
+/**
+ * Takes a chunk's running completion-token count: one that went backwards or past max_tokens is
+ * clamped, and counted against the provider once per attempt.
+ */
+export function advanceTokens(f: Flight, p: LiveProvider, claimed: number, logger: Logger): void {
+  const check = checkChunkTokens(f.tokens, claimed, f.plan.maxTokens);
+  if (check.fault && !f.tokenFault) {
+    f.tokenFault = true;
+    const kind = check.fault.reason === "decreased" ? "chunk.tokens_decreased" : "chunk.tokens_above_max_tokens";
+    recordProviderFault(p, logger, { request_id: f.plan.requestId, kind, claimed: check.fault.claimed, allowed: check.fault.allowed });
+  }
+  f.tokens = check.tokens;
+}
