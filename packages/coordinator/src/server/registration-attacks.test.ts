@@ -4,7 +4,7 @@ import { WebSocket } from "ws";
 import { CLOSE_UNSUPPORTED_VERSION, type Attestation, type ProviderKeysResponse } from "@darkbloom/protocol";
 import { generateApiKey } from "../auth/index.js";
 import { MAX_SLOT_CONCURRENCY } from "../registry/index.js";
-import { eventually } from "../test-support/deadline.js";
+import { waitUntil } from "../test-support/wait.js";
 import { FakeProvider, TEST_PROVIDER_TOKEN } from "../test-support/fake-provider.js";
 import { ScriptedProvider, newProviderKeys, registerFrame, signedAttestation, upgradeStatus } from "../test-support/scripted-provider.js";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
@@ -108,7 +108,7 @@ describe("provider registration under attack", () => {
   it("a provider advertising max_concurrency 1e6 is capped", async () => {
     const liar = await FakeProvider.connect(coord.url, { models: ["cap"], maxConcurrency: 1_000_000 });
     extra.push(liar);
-    await eventually(() => coord.registry.get(liar.id)?.slots.has("cap") === true, 5_000, "the liar's heartbeat");
+    await waitUntil("the liar's heartbeat", () => coord.registry.get(liar.id)?.slots.has("cap") === true, 5_000);
     assert.equal(coord.registry.get(liar.id)!.slots.get("cap")!.max_concurrency, MAX_SLOT_CONCURRENCY);
   });
 
@@ -174,7 +174,7 @@ describe("open registration (explicit operator choice)", () => {
       const p = await FakeProvider.connect(c.url, { models: ["open-model"], token: null });
       assert.equal(c.registry.get(p.id)?.trustLevel, "self_signed");
       await p.close();
-      await eventually(() => c.registry.size === 0, 5_000, "the provider to leave");
+      await waitUntil("the provider to leave", () => c.registry.size === 0, 5_000);
       const unproven = await ScriptedProvider.open(c.url, null);
       unproven.send(registerFrame(await signedAttestation(await newProviderKeys(), ["never"])));
       await unproven.next("attestation_challenge");

@@ -14,7 +14,7 @@ import {
   type IdentityKeyPair,
   type RegisterFrame,
 } from "@darkbloom/protocol";
-import { withDeadline } from "./deadline.js";
+import { withDeadline } from "./wait.js";
 import { TEST_PROVIDER_TOKEN } from "./fake-provider.js";
 
 /**

@@ -1,32 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Clock } from "../runtime/index.js";
+import { ManualClock } from "../test-support/manual-clock.js";
 import { LaneWriter, type FrameSink } from "./lane-writer.js";
 
-function manualClock() {
-  let t = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  let next = 1;
-  const clock: Clock = {
-    now: () => t,
-    setTimeout: (fn, ms) => {
-      const id = next++;
-      timers.set(id, { at: t + ms, fn });
-      return { id } as object;
-    },
-    clearTimeout: (h) => void timers.delete((h as { id: number }).id),
-  };
-  const advance = (ms: number) => {
-    t += ms;
-    for (const [id, timer] of [...timers]) {
-      if (timer.at <= t) {
-        timers.delete(id);
-        timer.fn();
-      }
-    }
-  };
-  return { clock, advance };
-}
 
 function sink() {
   const sent: string[] = [];
@@ -45,7 +21,7 @@ function sink() {
 
 describe("LaneWriter", () => {
   it("sends control frames before queued data frames, FIFO within a lane", () => {
-    const { clock } = manualClock();
+    const clock = new ManualClock(0);
     const k = sink();
     const w = new LaneWriter(k.s, { clock, highWaterBytes: 1, writeTimeoutMs: 1000, onStuck: () => {} });
     w.send("d1", "data"); // goes straight out: nothing unflushed yet
@@ -60,7 +36,8 @@ describe("LaneWriter", () => {
   });
 
   it("drops a connection whose writes stop making progress", () => {
-    const { clock, advance } = manualClock();
+    const clock = new ManualClock(0);
+    const advance = (ms: number) => clock.advance(ms);
     const k = sink();
     let stuck = 0;
     const w = new LaneWriter(k.s, { clock, highWaterBytes: 1 << 20, writeTimeoutMs: 1000, onStuck: () => stuck++ });
@@ -76,7 +53,8 @@ describe("LaneWriter", () => {
   });
 
   it("does not fire when everything has flushed", () => {
-    const { clock, advance } = manualClock();
+    const clock = new ManualClock(0);
+    const advance = (ms: number) => clock.advance(ms);
     const k = sink();
     let stuck = 0;
     const w = new LaneWriter(k.s, { clock, highWaterBytes: 1 << 20, writeTimeoutMs: 1000, onStuck: () => stuck++ });

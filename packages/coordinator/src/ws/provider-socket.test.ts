@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { signChallenge } from "@darkbloom/protocol";
 import { startCoordinator, type RunningCoordinator } from "../server/index.js";
-import { eventually, withDeadline } from "../test-support/deadline.js";
+import { waitUntil, withDeadline } from "../test-support/wait.js";
 import { FakeProvider, TEST_PROVIDER_TOKEN } from "../test-support/fake-provider.js";
 import { ManualClock } from "../test-support/manual-clock.js";
 import { ScriptedProvider, newProviderKeys, registerFrame, signedAttestation } from "../test-support/scripted-provider.js";
@@ -113,7 +113,7 @@ describe("provider socket", () => {
     const p = await FakeProvider.connect(coord.url, { models: ["m"] });
     assert.equal(coord.registry.size, 1);
     // Its one heartbeat must have landed before time moves, or it would count as recent.
-    await eventually(() => coord.registry.get(p.id)?.slots.size === 1, 5_000, "the first heartbeat");
+    await waitUntil("the first heartbeat", () => coord.registry.get(p.id)?.slots.size === 1, 5_000);
     const done = withDeadline(new Promise<number>((resolve) => p.ws.once("close", (code) => resolve(code))), 5_000, "eviction");
     clock.advance(EVICTION_MS - 1);
     assert.equal(coord.registry.size, 1);
