@@ -39,6 +39,13 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Lets any client register as a provider (no token). Logged as a warning at start. */
   openRegistration: bool.default(false),
+  /** Operator secret for /v1/admin/* (`Authorization: Bearer …`, constant-time). Unset: admin routes answer 403. */
+  adminToken: z
+    .string()
+    .min(16, "must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+    .max(512)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
   allowCoordinatorSealed: bool.default(true),
   maxBodyBytes: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
   logLevel: z.enum(LOG_LEVELS).default("info"),
@@ -77,6 +84,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   bootstrapCreditUsd: "DARKBLOOM_BOOTSTRAP_CREDIT_USD",
   providerToken: "DARKBLOOM_PROVIDER_TOKEN",
   openRegistration: "DARKBLOOM_OPEN_REGISTRATION",
+  adminToken: "DARKBLOOM_ADMIN_TOKEN",
   allowCoordinatorSealed: "DARKBLOOM_ALLOW_COORDINATOR_SEALED",
   maxBodyBytes: "DARKBLOOM_MAX_BODY_BYTES",
   logLevel: "DARKBLOOM_LOG_LEVEL",
