@@ -31,7 +31,7 @@ export const FinishReasonSchema = z.enum(["stop", "length", "abort", "error"]);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
 /** Which consumer API the request came from; the provider renders its wire format. */
-export const ApiKindSchema = z.enum(["chat.completions"]);
+export const ApiKindSchema = z.enum(["chat.completions", "completions", "responses", "messages", "messages.count_tokens"]);
 export type ApiKind = z.infer<typeof ApiKindSchema>;
 
 export const ErrorCodeSchema = z.enum([

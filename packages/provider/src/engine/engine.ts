@@ -8,7 +8,7 @@ import { Job } from "./job.js";
 import { loadLlama, resolveLlamaConfig } from "./llama.js";
 import { ThroughputMeter } from "./metrics.js";
 import { checkTemplateRender, createPromptRenderer, type PromptRenderer } from "./prompt.js";
-import { validateRequest } from "./validate.js";
+import { validateRequest, validateSource } from "./validate.js";
 import { BatchScheduler } from "./scheduler.js";
 import { GenerationStream } from "./stream.js";
 import type {
@@ -17,6 +17,7 @@ import type {
   EngineOptions,
   GenerateRequest,
   Generation,
+  PromptSource,
   RenderedPrompt,
 } from "./types.js";
 
@@ -111,13 +112,13 @@ export class Engine {
   generate(req: GenerateRequest): Generation {
     if (this.closing) throw new EngineClosedError();
     const valid = validateRequest(req);
-    const prompt = this.renderer.render(valid.messages);
+    const prompt = this.renderer.renderSource(valid.source);
     if (prompt.tokens.length + valid.maxTokens > this.contextSize) {
       throw new PromptTooLongError(prompt.tokens.length, valid.maxTokens, this.contextSize);
     }
     const id = this.nextId++;
     let job: Job | undefined;
-    const stream = new GenerationStream(id, () => {
+    const stream = new GenerationStream(id, prompt.tokens.length, () => {
       if (job) this.scheduler.abort(job);
     });
     job = new Job({
@@ -147,7 +148,12 @@ export class Engine {
 
   /** Renders messages exactly as generate() would (for inspection and tests). */
   renderPrompt(messages: ChatMessage[]): RenderedPrompt {
-    return this.renderer.render(validateRequest({ messages, maxTokens: 1 }).messages);
+    return this.renderSource({ messages });
+  }
+
+  /** Renders a conversation or raw prompt exactly as generate() would. */
+  renderSource(source: PromptSource): RenderedPrompt {
+    return this.renderer.renderSource(validateSource(source));
   }
 
   get templateSource(): "gguf" | "chatml-fallback" {

@@ -27,6 +27,8 @@ export type {
   GenerationResult,
   GenerationTimings,
   GpuOption,
+  PromptSource,
+  GenerateOptions,
   RenderedPrompt,
   Usage,
 } from "./types.js";

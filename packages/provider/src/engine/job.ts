@@ -9,6 +9,8 @@ import type { FinishReason, GenerationResult } from "./types.js";
 export interface SamplingParams {
   temperature: number;
   topP: number;
+  /** Candidates kept before top-p / temperature (the scheduler's default when undefined). */
+  topK?: number;
   seed: number;
 }
 
@@ -113,6 +115,7 @@ export class Job {
     const now = performance.now();
     return {
       finishReason,
+      ...(this.stopper.matched !== undefined && { stopSequence: this.stopper.matched }),
       usage: { promptTokens: this.prefilled, completionTokens: this.generated },
       timings: {
         queueMs: round1((this.startedAt ?? now) - this.submittedAt),

@@ -8,12 +8,16 @@ import {
   type PromptPart,
 } from "./chat-template.js";
 import { EngineError } from "./errors.js";
-import type { ChatMessage, RenderedPrompt } from "./types.js";
+import type { ChatMessage, PromptSource, RenderedPrompt } from "./types.js";
 
 export interface PromptRenderer {
   /** "gguf": the model's own template; "chatml-fallback": the model has none. */
   readonly templateSource: "gguf" | "chatml-fallback";
   render(messages: readonly ChatMessage[]): RenderedPrompt;
+  /** Raw text (legacy completions): tokenized as plain text (no special tokens), BOS as the model wants. */
+  renderText(text: string): RenderedPrompt;
+  /** Either of the above. */
+  renderSource(source: PromptSource): RenderedPrompt;
 }
 
 export function createPromptRenderer(model: LlamaModel): PromptRenderer {
@@ -25,8 +29,19 @@ export function createPromptRenderer(model: LlamaModel): PromptRenderer {
   });
   const bos = model.tokens.bos;
   const prependBos = model.tokens.shouldPrependBosToken && bos != null;
-  return {
+  const withBos = (tokens: Token[]): Token[] => {
+    if (prependBos && bos != null && tokens[0] !== bos) tokens.unshift(bos);
+    return tokens;
+  };
+  const renderer: PromptRenderer = {
     templateSource: hasTemplate ? "gguf" : "chatml-fallback",
+    renderText(text) {
+      const tokens = withBos(model.tokenize(text, false));
+      return { text, tokens: tokens.map(Number) };
+    },
+    renderSource(source) {
+      return source.prompt !== undefined ? renderer.renderText(source.prompt) : renderer.render(source.messages);
+    },
     render(messages) {
       let parts: PromptPart[];
       try {
@@ -37,11 +52,11 @@ export function createPromptRenderer(model: LlamaModel): PromptRenderer {
         });
       }
       const text = LlamaText(parts.map((p) => (p.kind === "template" ? new SpecialTokensText(p.text) : p.text)));
-      const tokens: Token[] = text.tokenize(model.tokenizer);
-      if (prependBos && bos != null && tokens[0] !== bos) tokens.unshift(bos);
+      const tokens = withBos(text.tokenize(model.tokenizer));
       return { text: text.toString(), tokens: tokens.map(Number) };
     },
   };
+  return renderer;
 }
 
 /**

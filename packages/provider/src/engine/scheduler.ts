@@ -175,11 +175,11 @@ export class BatchScheduler {
         job.prefilled = from + take;
         return { decoded: 0, prefilled: take };
       }
-      const { temperature, topP, seed } = job.sampling;
+      const { temperature, topP, topK, seed } = job.sampling;
       job.iterator = slot.sequence.evaluate(job.prompt.slice(from) as Token[], {
         temperature,
         topP,
-        topK: SAMPLING_TOP_K,
+        topK: topK ?? SAMPLING_TOP_K,
         minP: 0,
         seed,
         yieldEogToken: true,

@@ -12,6 +12,8 @@ export class StopStringMatcher {
   private readonly stops: readonly string[];
   private held = "";
   private done = false;
+  /** The stop string that ended the text, once one did. */
+  matched: string | undefined;
 
   constructor(stops: readonly string[] | undefined) {
     this.stops = [...new Set((stops ?? []).filter((s) => s.length > 0))];
@@ -28,7 +30,10 @@ export class StopStringMatcher {
     let first = -1;
     for (const stop of this.stops) {
       const i = buf.indexOf(stop);
-      if (i !== -1 && (first === -1 || i < first)) first = i;
+      if (i !== -1 && (first === -1 || i < first)) {
+        first = i;
+        this.matched = stop;
+      }
     }
     if (first !== -1) {
       this.held = "";

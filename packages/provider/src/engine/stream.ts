@@ -15,6 +15,7 @@ export class GenerationStream implements Generation {
 
   constructor(
     readonly id: number,
+    readonly promptTokens: number,
     private readonly onCancel: () => void,
   ) {
     this.result = new Promise<GenerationResult>((resolve, reject) => {

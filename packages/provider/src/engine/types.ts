@@ -7,15 +7,20 @@ export interface ChatMessage {
   content: string;
 }
 
-export interface GenerateRequest {
-  /** The whole conversation. Nothing is added to it (no default system prompt). */
-  messages: ChatMessage[];
+/** What the model reads: a conversation (rendered with its chat template) or raw text. */
+export type PromptSource = { messages: ChatMessage[]; prompt?: undefined } | { prompt: string; messages?: undefined };
+
+export type GenerateRequest = PromptSource & GenerateOptions;
+
+export interface GenerateOptions {
   /** Exact upper bound on generated tokens (an integer ≥ 1). */
   maxTokens: number;
   /** 0 → greedy. Default 1. */
   temperature?: number;
   /** Nucleus sampling mass in (0, 1]. Default 1 (disabled). */
   topP?: number;
+  /** Keep only the k most likely tokens (≥ 1). Default: the scheduler's wide cut (SAMPLING_TOP_K). */
+  topK?: number;
   /** Sampling seed (any integer; reduced mod 2^32). Default: random per request. */
   seed?: number;
   /** Generation stops before the first occurrence of any of these; the stop string is not emitted. */
@@ -44,6 +49,8 @@ export interface GenerationTimings {
 
 export interface GenerationResult {
   finishReason: FinishReason;
+  /** The stop string that ended the generation, when one did. */
+  stopSequence?: string;
   usage: Usage;
   timings: GenerationTimings;
 }
@@ -61,6 +68,8 @@ export interface GenerationDelta {
  */
 export interface Generation extends AsyncIterable<GenerationDelta> {
   readonly id: number;
+  /** Tokens of the rendered prompt (known as soon as generate() returns). */
+  readonly promptTokens: number;
   readonly result: Promise<GenerationResult>;
   /** Same as aborting the request's signal. */
   abort(): void;

@@ -2,20 +2,26 @@
 import { randomInt } from "node:crypto";
 import { invalidRequest } from "./errors.js";
 import type { SamplingParams } from "./job.js";
-import type { ChatMessage, GenerateRequest } from "./types.js";
+import type { ChatMessage, GenerateRequest, PromptSource } from "./types.js";
 
 const ROLES = new Set(["system", "user", "assistant"]);
 const MAX_STOP_STRINGS = 16;
 const UINT32 = 2 ** 32;
 
 export interface ValidRequest {
-  messages: ChatMessage[];
+  source: PromptSource;
   maxTokens: number;
   sampling: SamplingParams;
   stop: string[] | undefined;
 }
 
-export function validateRequest(req: GenerateRequest): ValidRequest {
+/** A conversation, or (legacy completions) a raw prompt string; exactly one of them. */
+export function validateSource(req: PromptSource): PromptSource {
+  if (req.prompt !== undefined) {
+    if (req.messages !== undefined) throw invalidRequest("send messages or prompt, not both");
+    if (typeof req.prompt !== "string") throw invalidRequest("prompt must be a string");
+    return { prompt: req.prompt };
+  }
   if (!Array.isArray(req.messages) || req.messages.length === 0) throw invalidRequest("messages must be a non-empty array");
   const messages = req.messages.map((m, i): ChatMessage => {
     if (typeof m !== "object" || m === null || !ROLES.has(m.role)) {
@@ -24,6 +30,11 @@ export function validateRequest(req: GenerateRequest): ValidRequest {
     if (typeof m.content !== "string") throw invalidRequest(`messages[${i}].content must be a string`);
     return { role: m.role, content: m.content };
   });
+  return { messages };
+}
+
+export function validateRequest(req: GenerateRequest): ValidRequest {
+  const source = validateSource(req);
   if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw invalidRequest("maxTokens must be an integer ≥ 1");
   const temperature = req.temperature ?? 1;
   if (typeof temperature !== "number" || !Number.isFinite(temperature) || temperature < 0) {
@@ -33,6 +44,11 @@ export function validateRequest(req: GenerateRequest): ValidRequest {
   if (typeof topP !== "number" || !Number.isFinite(topP) || topP <= 0 || topP > 1) {
     throw invalidRequest("topP must be in (0, 1]");
   }
+  let topK: number | undefined;
+  if (req.topK !== undefined) {
+    if (!Number.isInteger(req.topK) || req.topK < 1) throw invalidRequest("topK must be an integer ≥ 1");
+    topK = req.topK;
+  }
   let stop: string[] | undefined;
   if (req.stop !== undefined) {
     if (!Array.isArray(req.stop) || req.stop.some((s) => typeof s !== "string")) {
@@ -41,7 +57,8 @@ export function validateRequest(req: GenerateRequest): ValidRequest {
     if (req.stop.length > MAX_STOP_STRINGS) throw invalidRequest(`at most ${MAX_STOP_STRINGS} stop strings`);
     stop = req.stop.filter((s) => s.length > 0);
   }
-  return { messages, maxTokens: req.maxTokens, sampling: { temperature, topP, seed: normalizeSeed(req.seed) }, stop };
+  const sampling = { temperature, topP, seed: normalizeSeed(req.seed), ...(topK !== undefined && { topK }) };
+  return { source, maxTokens: req.maxTokens, sampling, stop };
 }
 
 /** Any integer seed → uint32 (mod 2^32); no seed → a random one (never the wall clock). */

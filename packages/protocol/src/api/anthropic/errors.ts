@@ -1,0 +1,34 @@
+/** Anthropic-shaped error bodies: `{ type: "error", error: { type, message } }`. */
+export interface AnthropicErrorBody {
+  type: "error";
+  error: { type: string; message: string };
+}
+
+const TYPE_BY_STATUS: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  402: "billing_error",
+  403: "permission_error",
+  404: "not_found_error",
+  405: "invalid_request_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  502: "api_error",
+  503: "overloaded_error",
+  504: "timeout_error",
+  529: "overloaded_error",
+};
+
+export function anthropicErrorType(status: number): string {
+  return TYPE_BY_STATUS[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+}
+
+export function anthropicError(status: number, message: string): AnthropicErrorBody {
+  return { type: "error", error: { type: anthropicErrorType(status), message } };
+}
+
+/** The in-stream `event: error`, as Anthropic sends it (the SDK raises it as an APIError). */
+export function anthropicStreamError(status: number, message: string): string {
+  return `event: error\ndata: ${JSON.stringify(anthropicError(status, message))}\n\n`;
+}

@@ -1,0 +1,3 @@
+export * from "./request.js";
+export * from "./encode.js";
+export * from "./errors.js";

@@ -1,0 +1,3 @@
+export * from "./params.js";
+export * from "./sse.js";
+export * from "./request-parse.js";
