@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { ProviderModel } from "@darkbloom/protocol";
-import { createEngine } from "../engine/index.js";
+import { createEngine, type PromptSource } from "../engine/index.js";
 import type { Logger } from "../log.js";
 import type { HostedEngine } from "../serve/types.js";
 import type { EngineArgs } from "./args.js";
@@ -31,7 +31,7 @@ export async function loadEngine(args: EngineArgs, log: Logger): Promise<LoadedE
   return Object.assign(engine, {
     backend,
     describe: () => description,
-    maxCompletionTokens: (messages: Parameters<typeof engine.renderPrompt>[0]) =>
-      engine.contextSize - engine.renderPrompt(messages).tokens.length,
+    maxCompletionTokens: (source: PromptSource) => engine.contextSize - engine.renderSource(source).tokens.length,
+    promptTokens: (source: PromptSource) => engine.renderSource(source).tokens.length,
   });
 }

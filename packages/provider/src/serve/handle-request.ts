@@ -2,7 +2,8 @@ import {
   ChatRequestError,
   createStreamSealer,
   openRequest,
-  parseChatRequest,
+  parseApiRequest,
+  routingFacts,
   type EncryptionKeyPair,
   type ErrorCode,
   type InferenceRequestFrame,
@@ -10,7 +11,7 @@ import {
   type ProviderFrame,
 } from "@darkbloom/protocol";
 import { EngineError } from "../engine/index.js";
-import { renderChat } from "./render-chat.js";
+import { renderApiRequest } from "./render-api.js";
 import type { ReplayGuard } from "./replay-guard.js";
 import type { ChatEngine, ResponseSink } from "./types.js";
 
@@ -27,7 +28,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Serves one sealed request: unseal → validate → generate → encode the API's wire format → seal
+ * Serves one sealed request of any API family (frame.api): unseal → validate → generate → encode
+ * that family's wire format → seal
  * each piece → send. Always ends with exactly one inference_complete or inference_error frame.
  * Never logs request or response content.
  */
@@ -59,9 +61,10 @@ export async function handleInferenceRequest(
     const why = verdict === "stale" ? "its issue time is outside the validity window (check the client's clock)" : "it was already served (replay)";
     return fail("bad_request", `sealed request refused: ${why}`, false);
   }
-  let params;
+  let parsed;
   try {
-    params = parseChatRequest(JSON.parse(decoder.decode(opened.plaintext)));
+    // The family comes from the frame (the coordinator took it from the URL); the sealed body is parsed as that family.
+    parsed = parseApiRequest(frame.api, JSON.parse(decoder.decode(opened.plaintext)));
   } catch (err) {
     const message = err instanceof ChatRequestError ? err.message : "request body is not valid JSON";
     const param = err instanceof ChatRequestError ? err.param : null;
@@ -70,17 +73,18 @@ export async function handleInferenceRequest(
     ctx.send({ type: "inference_error", request_id: requestId, code: "bad_request", message, retryable: false, param });
     return ctx.log("inference_error", { request_id: requestId, code: "bad_request" });
   }
-  if (params.model !== frame.model) return fail("bad_request", "sealed model does not match routing metadata", false);
-  if (params.stream !== frame.stream) return fail("bad_request", "sealed stream flag does not match routing metadata", false);
+  const facts = routingFacts(parsed);
+  if (facts.model !== frame.model) return fail("bad_request", "sealed model does not match routing metadata", false);
+  if (facts.stream !== frame.stream) return fail("bad_request", "sealed stream flag does not match routing metadata", false);
   // The coordinator reserved credit for the clear max_tokens: never generate more than that.
-  params.maxTokens = Math.min(params.maxTokens, frame.max_tokens);
+  if (parsed.api !== "messages.count_tokens") parsed.params.maxTokens = Math.min(parsed.params.maxTokens, frame.max_tokens);
 
   const sealer = createStreamSealer(opened.responseKey, ctx.keyPair.kid);
   const started = performance.now();
   try {
-    const result = await renderChat(
+    const result = await renderApiRequest(
       engine,
-      params,
+      parsed,
       withPreambleHeld({
         write: (text, final, tokens) => {
           if (signal.aborted) return;

@@ -1,16 +1,18 @@
 import type { ProviderModel } from "@darkbloom/protocol";
-import type { ChatMessage, EngineCapacity, GenerateRequest, Generation } from "../engine/index.js";
+import type { EngineCapacity, GenerateRequest, Generation, PromptSource } from "../engine/index.js";
 
 /** What the serving layer needs from an inference engine (engine/ implements it). */
 export interface ChatEngine {
   readonly modelId: string;
   generate(req: GenerateRequest): Generation;
-  /** The largest completion that fits the context after this conversation's prompt. */
-  maxCompletionTokens(messages: ChatMessage[]): number;
+  /** The largest completion that fits the context after this prompt. */
+  maxCompletionTokens(source: PromptSource): number;
+  /** Tokens of the prompt as generate() would render it (chat template applied to messages). */
+  promptTokens(source: PromptSource): number;
 }
 
 /**
- * Receives the encoded response bytes (OpenAI SSE events or a JSON body) in order, each with the
+ * Receives the encoded response bytes (the API family's SSE events or its JSON body) in order, each with the
  * running count of completion tokens whose text it carries (what the coordinator bills if the
  * stream is cut short).
  */
