@@ -82,21 +82,30 @@ export function endpointKey(url: string): string {
   }
 }
 
-/** ceil(chars / 4) over the text of the messages (string content, text parts, tool calls). */
-export function estimateInputTokens(body: Record<string, unknown>): number {
+/** Characters of text in a string, or in the `text` of an array of parts/blocks. */
+function textChars(content: unknown): number {
+  if (typeof content === "string") return content.length;
+  if (!Array.isArray(content)) return 0;
   let chars = 0;
-  const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
-  for (const m of messages) {
+  for (const part of content as unknown[]) {
+    const text = typeof part === "object" && part !== null ? (part as Record<string, unknown>).text : undefined;
+    if (typeof text === "string") chars += text.length;
+  }
+  return chars;
+}
+
+/**
+ * ceil(chars / 4) over the prompt text of any family's body: messages (string content, text
+ * parts, tool calls), Responses `input` / `instructions`, Anthropic `system`, a completions `prompt`.
+ */
+export function estimateInputTokens(body: Record<string, unknown>): number {
+  let chars = textChars(body.system) + textChars(body.instructions) + textChars(body.prompt);
+  const items = Array.isArray(body.messages) ? (body.messages as unknown[]) : Array.isArray(body.input) ? (body.input as unknown[]) : [];
+  if (typeof body.input === "string") chars += body.input.length;
+  for (const m of items) {
     if (typeof m !== "object" || m === null) continue;
     const msg = m as Record<string, unknown>;
-    const content = msg.content;
-    if (typeof content === "string") chars += content.length;
-    else if (Array.isArray(content)) {
-      for (const part of content as unknown[]) {
-        const text = typeof part === "object" && part !== null ? (part as Record<string, unknown>).text : undefined;
-        if (typeof text === "string") chars += text.length;
-      }
-    }
+    chars += textChars(msg.content);
     if (Array.isArray(msg.tool_calls)) chars += JSON.stringify(msg.tool_calls).length;
   }
   return Math.ceil(chars / 4);

@@ -1,10 +1,27 @@
-import { PRIVACY_E2E, PRIVACY_HEADER, sealRequest, utf8Encode, type SealedApiRequest } from "@darkbloom/protocol";
-import { copyResponseHeaders, describeRequest, endpointKey, errorResponse, estimateInputTokens, openAIErrorBody, type ErrorInfo } from "./http.js";
+import {
+  PRIVACY_E2E,
+  PRIVACY_HEADER,
+  clientMaxTokens,
+  clientStream,
+  errorFormatOf,
+  sealRequest,
+  utf8Encode,
+  type ErrorFormat,
+  type SealedApiRequest,
+} from "@darkbloom/protocol";
+import { resolveEndpoints } from "./endpoints.js";
+import { familyErrorEvent, familyErrorResponse, reshapeError } from "./family-errors.js";
+import { copyResponseHeaders, describeRequest, estimateInputTokens } from "./http.js";
 import { KeyDirectory, type AcceptKey } from "./keys.js";
 import { SealedStreamReader } from "./unseal.js";
 
 export interface PrivateFetchOptions {
-  /** The coordinator's OpenAI base URL, e.g. "http://127.0.0.1:8080/v1". */
+  /**
+   * The coordinator's URL: its API root ("http://127.0.0.1:8080/v1", what the openai client takes)
+   * or its root ("http://127.0.0.1:8080", what the Anthropic client takes). A URL ending in `/v1`
+   * is the API root; any other is the root, with the API under its `/v1`. One privateFetch serves
+   * both clients.
+   */
   baseURL: string;
   /** `sk-db-…` API key (used for the keys lookup; the wrapped client sends its own header too). */
   apiKey: string;
@@ -40,21 +57,26 @@ const DEFAULT_KEYS_TTL_MS = 30_000;
 const SSE_SEPARATOR = new Uint8Array([10, 10]);
 
 /**
- * A `fetch` that end-to-end encrypts `POST {baseURL}/chat/completions`: the body is sealed to
- * attested provider keys, and the sealed response stream is verified and decrypted so the caller
- * sees exactly the provider's OpenAI bytes. All other requests pass through unchanged. Drop-in for
- * the `fetch` option of the `openai` client.
+ * A `fetch` that end-to-end encrypts every inference endpoint — `POST /v1/chat/completions`,
+ * `/v1/completions`, `/v1/responses`, `/v1/messages` and `/v1/messages/count_tokens`: the body is
+ * sealed to attested provider keys (only routing metadata stays in clear: model, stream,
+ * max_tokens, a token estimate — the same for every family), and the sealed response stream is
+ * verified and decrypted so the caller sees exactly the provider's bytes in the API's own wire
+ * format. All other requests pass through unchanged. Drop-in for the `fetch` option of the `openai`
+ * client (baseURL …/v1) and of the `@anthropic-ai/sdk` client (baseURL = the coordinator root).
+ * Errors it answers itself take the family's shape (Anthropic's for /v1/messages*).
  */
 export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
-  const base = opts.baseURL.replace(/\/+$/, "");
-  const chatEndpoint = endpointKey(`${base}/chat/completions`);
+  const endpoints = resolveEndpoints(opts.baseURL);
   const maxRecipients = Math.max(1, Math.floor(opts.maxRecipients ?? DEFAULT_MAX_RECIPIENTS));
   const underlying = (): typeof fetch => opts.fetch ?? globalThis.fetch.bind(globalThis);
-  const keys = new KeyDirectory(base, opts.apiKey, underlying, opts.keysTtlMs ?? DEFAULT_KEYS_TTL_MS, opts.acceptKey);
+  const keys = new KeyDirectory(endpoints.apiBase, opts.apiKey, underlying, opts.keysTtlMs ?? DEFAULT_KEYS_TTL_MS, opts.acceptKey);
 
   const wrapped = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const req = describeRequest(input, init);
-    if (req.method !== "POST" || endpointKey(req.url) !== chatEndpoint) return underlying()(input, init);
+    const api = req.method === "POST" ? endpoints.kindOf(req.url) : undefined;
+    if (api === undefined) return underlying()(input, init);
+    const format = errorFormatOf(api);
 
     const now = () => performance.now();
     const t0 = now();
@@ -65,30 +87,30 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("not an object");
       body = parsed as Record<string, unknown>;
     } catch {
-      return errorResponse(400, { message: "request body must be a JSON object", type: "invalid_request_error", code: "invalid_json" });
+      return familyErrorResponse(format, 400, { message: "request body must be a JSON object", type: "invalid_request_error", code: "invalid_json" });
     }
     const model = body.model;
     if (typeof model !== "string" || model.length === 0) {
-      return errorResponse(400, { message: "'model' is required", type: "invalid_request_error", code: null, param: "model" });
+      return familyErrorResponse(format, 400, { message: "'model' is required", type: "invalid_request_error", code: null, param: "model" });
     }
 
     const t1 = now();
     const lookup = await keys.get(model);
-    if ("response" in lookup) return lookup.response;
+    if ("response" in lookup) return reshapeError(format, lookup.response);
     const recipients = lookup.keys.slice(0, maxRecipients).map(({ kid, publicKey }) => ({ kid, publicKey }));
     const t2 = now();
     const { envelope, responseKeys } = await sealRequest(utf8Encode(text), recipients);
     const t3 = now();
 
-    const stream = body.stream === true;
+    const stream = clientStream(api, body);
     const sealedBody: SealedApiRequest = {
       model,
       stream,
       input_tokens_estimate: estimateInputTokens(body),
       sealed: envelope,
     };
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-    if (typeof maxTokens === "number" && Number.isInteger(maxTokens) && maxTokens > 0) sealedBody.max_tokens = maxTokens;
+    const maxTokens = clientMaxTokens(api, body);
+    if (maxTokens !== undefined) sealedBody.max_tokens = maxTokens;
 
     const headers = new Headers(req.headers);
     headers.delete("content-length");
@@ -99,7 +121,8 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
     const postInit: RequestInit = { method: "POST", headers, body: JSON.stringify(sealedBody) };
     if (req.signal) postInit.signal = req.signal;
 
-    const res = await underlying()(`${base}/chat/completions`, postInit);
+    // The family travels in the URL; the coordinator relays the sealed body as that family.
+    const res = await underlying()(endpoints.url(api), postInit);
     opts.onTiming?.({ prepare: t1 - t0, keys: t2 - t1, seal: t3 - t2, upstream: now() - t3 });
     if (res.status !== 200) {
       keys.invalidate(model);
@@ -108,20 +131,21 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
     const contentType = res.headers.get("content-type") ?? "";
     if (!res.body || !contentType.includes("text/event-stream")) {
       await res.body?.cancel().catch(() => undefined);
-      return errorResponse(
+      return familyErrorResponse(
+        format,
         502,
         { message: "coordinator answered an e2e request without a sealed event stream", type: "api_error", code: "e2e_not_sealed" },
         copyResponseHeaders(res.headers, "application/json"),
       );
     }
     const reader = new SealedStreamReader(res.body, responseKeys);
-    return stream ? streamResponse(reader, res.headers) : await bufferedResponse(reader, res.headers);
+    return stream ? streamResponse(reader, res.headers, format) : await bufferedResponse(reader, res.headers, format);
   };
   return wrapped as typeof fetch;
 }
 
-/** The decrypted OpenAI SSE bytes as they arrive; errors become an in-band `data: {"error":…}` event. */
-function streamResponse(reader: SealedStreamReader, upstream: Headers): Response {
+/** The decrypted SSE bytes as they arrive; errors become an in-band error event in the family's shape. */
+function streamResponse(reader: SealedStreamReader, upstream: Headers, format: ErrorFormat): Response {
   // Last two plaintext bytes seen (-1 = none), to know whether we are on an SSE event boundary.
   let last = -1;
   let beforeLast = -1;
@@ -141,7 +165,7 @@ function streamResponse(reader: SealedStreamReader, upstream: Headers): Response
           // Start on an event boundary even if the failure cut a plaintext event short.
           const needsBreak = last !== -1 && !(last === 10 && beforeLast === 10);
           if (needsBreak) controller.enqueue(SSE_SEPARATOR);
-          controller.enqueue(utf8Encode(errorEvent(part.error)));
+          controller.enqueue(utf8Encode(familyErrorEvent(format, part.error)));
         }
         controller.close();
         return;
@@ -154,12 +178,8 @@ function streamResponse(reader: SealedStreamReader, upstream: Headers): Response
   return new Response(body, { status: 200, headers: copyResponseHeaders(upstream, "text/event-stream; charset=utf-8") });
 }
 
-function errorEvent(err: ErrorInfo): string {
-  return `data: ${JSON.stringify(openAIErrorBody(err))}\n\n`;
-}
-
-/** Non-streaming: the whole decrypted JSON body, or a 502 OpenAI error. */
-async function bufferedResponse(reader: SealedStreamReader, upstream: Headers): Promise<Response> {
+/** Non-streaming: the whole decrypted JSON body, or a 502 in the family's error shape. */
+async function bufferedResponse(reader: SealedStreamReader, upstream: Headers, format: ErrorFormat): Promise<Response> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -170,7 +190,7 @@ async function bufferedResponse(reader: SealedStreamReader, upstream: Headers): 
       continue;
     }
     if (part.kind === "error") {
-      return errorResponse(502, part.error, copyResponseHeaders(upstream, "application/json"));
+      return familyErrorResponse(format, 502, part.error, copyResponseHeaders(upstream, "application/json"));
     }
     const out = new Uint8Array(size);
     let off = 0;

@@ -1,6 +1,6 @@
-import { openAIError } from "@darkbloom/protocol";
+import { errorBody, type ErrorFormat } from "@darkbloom/protocol";
 
-/** An error a handler throws to answer with an OpenAI-shaped body. */
+/** An error a handler throws; answered in the route's API family's shape (OpenAI's by default). */
 export class HttpError extends Error {
   override readonly name = "HttpError";
   constructor(
@@ -15,8 +15,8 @@ export class HttpError extends Error {
     super(message);
   }
 
-  body(): string {
-    return JSON.stringify(openAIError(this.status, this.message, this.code, this.param));
+  body(format: ErrorFormat = "openai"): string {
+    return errorBody(format, this.status, this.message, this.code, this.param);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ErrorFormat } from "@darkbloom/protocol";
 import type { Logger } from "../log/index.js";
 import { errorFields } from "../log/index.js";
 import { HttpError } from "./errors.js";
@@ -16,6 +17,8 @@ export interface ListenerDeps {
   hrNow?: () => number;
   /** Level of the per-request access-log line (default info). */
   accessLogLevel?: "debug" | "info";
+  /** The error shape of a path (its API family's); OpenAI's when absent. */
+  errorFormat?: (path: string) => ErrorFormat;
 }
 
 /**
@@ -52,14 +55,15 @@ export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage
       });
     });
 
+    const format = deps.errorFormat?.(path) ?? "openai";
     const fail = (err: unknown) => {
       if (timing.active) timing.applyTo(res);
       if (err instanceof HttpError) {
-        sendError(res, err);
+        sendError(res, err, format);
         return;
       }
       logger.error("handler failed", { request_id: requestId, ...errorFields(err) });
-      sendError(res, new HttpError(500, "Internal error.", "internal_error"));
+      sendError(res, new HttpError(500, "Internal error.", "internal_error"), format);
     };
 
     if (match.kind === "none") return fail(new HttpError(404, `No route for ${method} ${path}.`, "unknown_route"));

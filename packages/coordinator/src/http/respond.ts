@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { ErrorFormat } from "@darkbloom/protocol";
 import { closeAfterResponse } from "./connections/index.js";
 import { HttpError } from "./errors.js";
 
@@ -23,11 +24,11 @@ export function sendRawJson(
  * decided from the headers — or the error asks for it, the connection closes after the answer
  * instead of reading the rest of the body to keep it alive.
  */
-export function sendError(res: ServerResponse, err: HttpError): void {
+export function sendError(res: ServerResponse, err: HttpError, format: ErrorFormat = "openai"): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   if (err.closeConnection || !res.req.complete) closeAfterResponse(res);
-  sendRawJson(res, err.status, err.body(), err.headers);
+  sendRawJson(res, err.status, err.body(format), err.headers);
 }

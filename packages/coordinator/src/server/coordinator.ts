@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyAttestation } from "@darkbloom/protocol";
-import { buildRouter, type ApiDeps } from "../api/index.js";
+import { buildRouter, errorFormatForPath, type ApiDeps } from "../api/index.js";
 import { ensureBootstrapKey } from "../auth/index.js";
 import { DeliveryCheckpoints, Meter, startReservationSweeper } from "../billing/index.js";
 import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
@@ -74,6 +74,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     newRequestId: () => entropy.id("req"),
     now: clock.now,
     accessLogLevel: cfg.accessLogLevel,
+    errorFormat: errorFormatForPath,
   });
   let draining = false;
   // Header/body/idle timeouts and the per-address connection cap (http/connections).
@@ -83,7 +84,8 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     guard.wrap((req, res) => {
       if (!draining) return listener(req, res);
       // Shutting down: requests arriving on kept-alive connections go elsewhere.
-      sendError(res, new HttpError(503, "The coordinator is shutting down; retry.", "shutting_down", null, { "retry-after": "1" }, true));
+      const path = (req.url ?? "/").split("?")[0] ?? "/";
+      sendError(res, new HttpError(503, "The coordinator is shutting down; retry.", "shutting_down", null, { "retry-after": "1" }, true), errorFormatForPath(path));
     }),
   );
   guard.attach(server);

@@ -32,3 +32,19 @@ export function anthropicError(status: number, message: string): AnthropicErrorB
 export function anthropicStreamError(status: number, message: string): string {
   return `event: error\ndata: ${JSON.stringify(anthropicError(status, message))}\n\n`;
 }
+
+const TYPE_FROM_OPENAI: Record<string, string> = {
+  invalid_request_error: "invalid_request_error",
+  authentication_error: "authentication_error",
+  permission_error: "permission_error",
+  not_found_error: "not_found_error",
+  rate_limit_error: "rate_limit_error",
+  insufficient_quota: "billing_error",
+  service_unavailable: "overloaded_error",
+  timeout_error: "timeout_error",
+};
+
+/** Anthropic's error type for an OpenAI-typed error (e.g. one from Darkbloom's e2e wire). */
+export function anthropicTypeFromOpenAI(type: string): string {
+  return TYPE_FROM_OPENAI[type] ?? "api_error";
+}

@@ -1,9 +1,9 @@
 import type { ServerResponse } from "node:http";
 import {
   PRIVACY_COORDINATOR_SEALED,
-  chatStreamError,
   createStreamOpener,
-  openAIErrorType,
+  streamErrorEvent,
+  type ErrorFormat,
   type SealedChunk,
   type StreamOpener,
 } from "@darkbloom/protocol";
@@ -14,7 +14,8 @@ import { openEventStream, providerHeaders, type ResponseWriter, type StreamOptio
 
 /**
  * coordinator-sealed: opens each chunk with this request's response key and writes the plaintext
- * bytes unchanged (they are already OpenAI SSE events, or the whole JSON body when not streaming).
+ * bytes unchanged (they are already the API family's SSE events, or its whole JSON body when not
+ * streaming). An error after the stream started goes in-band in the family's shape.
  */
 export class SealedWriter implements ResponseWriter {
   readonly privacy = PRIVACY_COORDINATOR_SEALED;
@@ -25,6 +26,7 @@ export class SealedWriter implements ResponseWriter {
   constructor(
     private readonly res: ServerResponse,
     private readonly streaming: boolean,
+    private readonly errorFormat: ErrorFormat,
     private readonly streamOpts: StreamOptions,
     /** Response key per provider this request was sealed to; held in memory for this request only. */
     private readonly responseKeys: Map<LiveProvider, Uint8Array>,
@@ -57,8 +59,8 @@ export class SealedWriter implements ResponseWriter {
   }
 
   fail(err: HttpError): void {
-    if (!this.stream) return sendError(this.res, err);
-    this.stream.write(chatStreamError(err.message, openAIErrorType(err.status), err.code));
+    if (!this.stream) return sendError(this.res, err, this.errorFormat);
+    this.stream.write(streamErrorEvent(this.errorFormat, err.status, err.message, err.code));
     this.stream.end();
   }
 

@@ -1,8 +1,10 @@
 import {
   ChatRequestError,
   SealedApiRequestSchema,
-  parseChatRequest,
+  parseApiRequest,
+  routingFacts,
   sealRequest,
+  type ApiKind,
   type SealedRequest,
 } from "@darkbloom/protocol";
 import { DEFAULT_MAX_TOKENS, promptTokenCap, promptTokenEstimate } from "../../billing/index.js";
@@ -12,8 +14,8 @@ import type { LiveProvider } from "../../registry/index.js";
 /** ChaCha20-Poly1305 tag appended to the sealed body (protocol seal/envelope.ts). */
 const AEAD_TAG_BYTES = 16;
 
-/** The clear routing facts of a chat request plus how to seal it for a chosen provider. */
-export interface PreparedChat {
+/** The clear routing facts of a request (any API family) plus how to seal it for a chosen provider. */
+export interface PreparedRequest {
   model: string;
   stream: boolean;
   maxTokens: number;
@@ -33,7 +35,7 @@ export interface PreparedChat {
  * e2e: validate the clear metadata only; the envelope is forwarded untouched, and only providers
  * whose kid is among its recipients can open it.
  */
-export function prepareE2e(body: unknown): PreparedChat {
+export function prepareE2e(api: ApiKind, body: unknown): PreparedRequest {
   const parsed = SealedApiRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -49,8 +51,9 @@ export function prepareE2e(body: unknown): PreparedChat {
   const estimate = promptTokenEstimate(bodyBytes);
   return {
     model: req.model,
-    stream: req.stream,
-    maxTokens: req.max_tokens ?? DEFAULT_MAX_TOKENS,
+    stream: api === "messages.count_tokens" ? false : req.stream,
+    // count_tokens generates nothing: whatever the metadata says, one token is the frame's minimum.
+    maxTokens: api === "messages.count_tokens" ? 1 : (req.max_tokens ?? DEFAULT_MAX_TOKENS),
     bodyBytes,
     promptTokenCap: cap,
     promptTokenEstimate: estimate,
@@ -61,21 +64,22 @@ export function prepareE2e(body: unknown): PreparedChat {
 }
 
 /**
- * coordinator-sealed: validate the plain OpenAI body, then seal its exact bytes to whichever
- * provider is chosen (again on failover). `keys` receives each provider's response key.
+ * coordinator-sealed: validate the plain body as a request of `api` (the same parser the provider
+ * runs), then seal its exact bytes to whichever provider is chosen (again on failover). `keys`
+ * receives each provider's response key.
  */
-export function prepareCoordinatorSealed(body: unknown, raw: Uint8Array, keys: Map<LiveProvider, Uint8Array>): PreparedChat {
-  let params;
+export function prepareCoordinatorSealed(api: ApiKind, body: unknown, raw: Uint8Array, keys: Map<LiveProvider, Uint8Array>): PreparedRequest {
+  let facts;
   try {
-    params = parseChatRequest(body);
+    facts = routingFacts(parseApiRequest(api, body));
   } catch (err) {
     if (err instanceof ChatRequestError) throw badRequest(err.message, err.param);
     throw err;
   }
   return {
-    model: params.model,
-    stream: params.stream,
-    maxTokens: params.maxTokens,
+    model: facts.model,
+    stream: facts.stream,
+    maxTokens: facts.maxTokens,
     bodyBytes: raw.byteLength,
     promptTokenCap: promptTokenCap(raw.byteLength),
     promptTokenEstimate: promptTokenEstimate(raw.byteLength),

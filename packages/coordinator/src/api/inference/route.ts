@@ -1,12 +1,12 @@
-import { PRIVACY_COORDINATOR_SEALED, PRIVACY_E2E, type PrivacyMode } from "@darkbloom/protocol";
+import { PRIVACY_COORDINATOR_SEALED, PRIVACY_E2E, errorFormatOf, type ApiKind, type PrivacyMode } from "@darkbloom/protocol";
 import { HttpError, badRequest, readJson, type Handler, type RequestContext } from "../../http/index.js";
 import type { LiveProvider } from "../../registry/index.js";
 import type { ApiDeps } from "../deps.js";
 import { requireAuth } from "../require-auth.js";
 import { E2eWriter } from "./e2e-writer.js";
 import { RequestBill } from "./bill.js";
-import { ChatExchange } from "./exchange.js";
-import { prepareCoordinatorSealed, prepareE2e, type PreparedChat } from "./prepare.js";
+import { InferenceExchange } from "./exchange.js";
+import { prepareCoordinatorSealed, prepareE2e, type PreparedRequest } from "./prepare.js";
 import { SealedWriter } from "./sealed-writer.js";
 import type { ResponseWriter, StreamOptions } from "./writer.js";
 
@@ -20,15 +20,18 @@ function privacyOf(ctx: RequestContext): PrivacyMode {
 }
 
 /**
- * POST /v1/chat/completions in both privacy modes:
+ * POST of any inference API family (chat completions, completions, responses, messages,
+ * count_tokens) in both privacy modes; the family comes from the route, never from the body:
  * auth → parse → model known (404) → a candidate exists (503) → reserve (402) → relay.
+ * Errors take the family's shape (http/error-format.ts picks it from the path).
  */
-export function chatCompletionsRoute(deps: ApiDeps): Handler {
+export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
   const { config, registry, relay, meter, checkpoints, clock, entropy, logger } = deps;
   return async (ctx) => {
     const privacy = privacyOf(ctx);
     ctx.res.setHeader("x-darkbloom-privacy", privacy);
     ctx.logFields.privacy = privacy;
+    ctx.logFields.api = api;
     const { timing } = ctx;
     const principal = await requireAuth(ctx, deps.store);
     timing.mark("auth");
@@ -41,7 +44,7 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
     }
     const { raw, value } = await readJson(ctx.req, config.maxBodyBytes);
 
-    let exchange: ChatExchange | undefined;
+    let exchange: InferenceExchange | undefined;
     const streamOpts: StreamOptions = {
       clock,
       maxBufferedChunks: config.streamBufferChunks,
@@ -49,14 +52,14 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
       onOverflow: () => exchange?.onOverflow(),
     };
     let writer: ResponseWriter;
-    let prepared: PreparedChat;
+    let prepared: PreparedRequest;
     if (privacy === PRIVACY_E2E) {
-      prepared = prepareE2e(value);
-      writer = new E2eWriter(ctx.res, streamOpts);
+      prepared = prepareE2e(api, value);
+      writer = new E2eWriter(ctx.res, streamOpts, errorFormatOf(api));
     } else {
       const keys = new Map<LiveProvider, Uint8Array>();
-      prepared = prepareCoordinatorSealed(value, raw, keys);
-      writer = new SealedWriter(ctx.res, prepared.stream, streamOpts, keys);
+      prepared = prepareCoordinatorSealed(api, value, raw, keys);
+      writer = new SealedWriter(ctx.res, prepared.stream, errorFormatOf(api), streamOpts, keys);
     }
     timing.mark("parse");
     const { model } = prepared;
@@ -92,11 +95,11 @@ export function chatCompletionsRoute(deps: ApiDeps): Handler {
 
     const limits = { maxCompletionTokens: prepared.maxTokens, maxPromptTokens: prepared.promptTokenCap, promptEstimate: prepared.promptTokenEstimate };
     const bill = new RequestBill({ meter, checkpoints, logger }, requestId, model, limits, reservation.reservedMicros);
-    exchange = new ChatExchange(ctx, { clock, logger }, writer, bill);
+    exchange = new InferenceExchange(ctx, { clock, logger }, writer, bill);
     const handle = relay.start(
       {
         requestId,
-        api: "chat.completions",
+        api,
         model,
         stream: prepared.stream,
         maxTokens: prepared.maxTokens,

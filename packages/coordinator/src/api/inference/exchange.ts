@@ -18,7 +18,7 @@ export interface ExchangeDeps {
  * once (before the successful response ends, so the balance is final when the client sees it),
  * cancels the provider when the consumer leaves or cannot keep up, and fills the access log.
  */
-export class ChatExchange implements RelayObserver {
+export class InferenceExchange implements RelayObserver {
   private handle: RelayHandle | undefined;
   /** The consumer response is finished (or gone); nothing more is written. */
   private closed = false;

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { PRIVACY_E2E, SSE_EVENT_SEALED, encodeErrorEvent, encodeSealedEvent, type SealedChunk } from "@darkbloom/protocol";
+import { PRIVACY_E2E, SSE_EVENT_SEALED, encodeErrorEvent, encodeSealedEvent, type ErrorFormat, type SealedChunk } from "@darkbloom/protocol";
 import { sendError, type HttpError } from "../../http/index.js";
 import type { LiveProvider } from "../../registry/index.js";
 import type { ConsumerStream } from "../../relay/index.js";
@@ -15,6 +15,8 @@ export class E2eWriter implements ResponseWriter {
   constructor(
     private readonly res: ServerResponse,
     private readonly streamOpts: StreamOptions,
+    /** Shape of an error answered before the stream started (in-stream errors are Darkbloom's `event: error`). */
+    private readonly errorFormat: ErrorFormat = "openai",
   ) {}
 
   chunk(chunk: SealedChunk, provider: LiveProvider): boolean {
@@ -35,7 +37,7 @@ export class E2eWriter implements ResponseWriter {
   }
 
   fail(err: HttpError): void {
-    if (!this.stream) return sendError(this.res, err);
+    if (!this.stream) return sendError(this.res, err, this.errorFormat);
     this.stream.write(encodeErrorEvent({ message: err.message, type: "api_error", code: err.code }));
     this.stream.end();
   }
