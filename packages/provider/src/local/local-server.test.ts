@@ -47,3 +47,20 @@ test("errors come back in OpenAI's shape", async () => {
     (e: unknown) => e instanceof OpenAI.BadRequestError,
   );
 });
+
+test("darkbloom local serves the other API families too: completions, responses, messages, count_tokens", async () => {
+  const completion = await client.completions.create({ model: "tiny", prompt: "Once", max_tokens: 3 });
+  assert.equal(completion.usage?.completion_tokens, 3);
+  const response = await client.responses.create({ model: "tiny", input: "hi", max_output_tokens: 3 });
+  assert.equal(response.usage?.output_tokens, 3);
+  const post = (path: string, body: unknown) =>
+    fetch(`${server.url}/v1/messages${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const messages = [{ role: "user", content: "hi" }];
+  const msg = (await (await post("", { model: "tiny", max_tokens: 2, messages })).json()) as { usage: { input_tokens: number; output_tokens: number } };
+  assert.equal(msg.usage.output_tokens, 2);
+  const counted = (await (await post("/count_tokens", { model: "tiny", messages })).json()) as { input_tokens: number };
+  assert.equal(counted.input_tokens, msg.usage.input_tokens);
+  const bad = await post("", { model: "tiny", messages });
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { type: string }).type, "error");
+});

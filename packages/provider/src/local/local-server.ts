@@ -1,15 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ChatRequestError, openAIError, parseChatRequest } from "@darkbloom/protocol";
+import {
+  API_PATHS,
+  ChatRequestError,
+  errorBody,
+  errorFormatOf,
+  parseApiRequest,
+  routingFacts,
+  type ApiKind,
+  type ErrorFormat,
+} from "@darkbloom/protocol";
 import { EngineError } from "../engine/index.js";
-import { renderChat } from "../serve/render-chat.js";
+import { renderApiRequest } from "../serve/render-api.js";
 import type { ChatEngine } from "../serve/types.js";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
- * `darkbloom local`: the engine as an OpenAI-compatible server on this machine, with no
- * coordinator and no sealing — the baseline for overhead measurements.
+ * `darkbloom local`: the engine as an OpenAI- and Anthropic-compatible server on this machine
+ * (every API family the network serves), with no coordinator and no sealing — the baseline for
+ * overhead measurements.
  */
 export interface LocalServer {
   url: string;
@@ -17,7 +27,10 @@ export interface LocalServer {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
@@ -38,35 +51,41 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-async function chat(engines: ReadonlyMap<string, ChatEngine>, req: IncomingMessage, res: ServerResponse) {
+const KIND_BY_PATH = new Map((Object.entries(API_PATHS) as [ApiKind, string][]).map(([kind, path]) => [`/v1${path}`, kind]));
+
+async function serveApi(api: ApiKind, engines: ReadonlyMap<string, ChatEngine>, req: IncomingMessage, res: ServerResponse) {
+  const format = errorFormatOf(api);
+  const fail = (status: number, message: string, code: string | null = null, param: string | null = null) =>
+    sendText(res, status, errorBody(format, status, message, code, param));
   let body: unknown;
   try {
     body = JSON.parse(await readBody(req));
   } catch (err) {
     const status = (err as { status?: number }).status ?? 400;
-    return sendJson(res, status, openAIError(status, status === 413 ? "request body too large" : "body is not valid JSON"));
+    return fail(status, status === 413 ? "request body too large" : "body is not valid JSON");
   }
-  let params;
+  let parsed;
   try {
-    params = parseChatRequest(body);
+    parsed = parseApiRequest(api, body);
   } catch (err) {
-    if (err instanceof ChatRequestError) return sendJson(res, 400, openAIError(400, err.message, null, err.param));
+    if (err instanceof ChatRequestError) return fail(400, err.message, null, err.param);
     throw err;
   }
-  const engine = engines.get(params.model) ?? (engines.size === 1 ? [...engines.values()][0] : undefined);
-  if (!engine) return sendJson(res, 404, openAIError(404, `model ${params.model} not found`, "model_not_found", "model"));
+  const facts = routingFacts(parsed);
+  const engine = engines.get(facts.model) ?? (engines.size === 1 ? [...engines.values()][0] : undefined);
+  if (!engine) return fail(404, `model ${facts.model} not found`, "model_not_found", "model");
   const abort = new AbortController();
   res.on("close", () => abort.abort());
-  if (params.stream) {
+  if (facts.stream) {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.flushHeaders();
   }
-  await renderChat(
+  await renderApiRequest(
     engine,
-    params,
+    parsed,
     {
       write: (text, final) => {
-        if (params.stream) res.write(text);
+        if (facts.stream) res.write(text);
         else if (final) {
           res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
           res.write(text);
@@ -76,6 +95,10 @@ async function chat(engines: ReadonlyMap<string, ChatEngine>, req: IncomingMessa
     abort.signal,
   );
   res.end();
+}
+
+function formatOfPath(path: string | undefined): ErrorFormat {
+  return path === "/v1/messages" || path?.startsWith("/v1/messages/") ? "anthropic" : "openai";
 }
 
 export async function startLocalServer(
@@ -91,15 +114,17 @@ export async function startLocalServer(
         const data = [...engines.keys()].map((id) => ({ id, object: "model", created: 0, owned_by: "local" }));
         return sendJson(res, 200, { object: "list", data });
       }
-      if (req.method === "POST" && path === "/v1/chat/completions") return chat(engines, req, res);
-      sendJson(res, 404, openAIError(404, `no route for ${req.method} ${path}`));
+      const api = req.method === "POST" && path !== undefined ? KIND_BY_PATH.get(path) : undefined;
+      if (api) return serveApi(api, engines, req, res);
+      sendText(res, 404, errorBody(formatOfPath(path), 404, `no route for ${req.method} ${path}`));
     };
     run().catch((err: Error) => {
       if (res.headersSent) return void res.end();
-      const code = err instanceof EngineError ? err.code : undefined;
-      if (code === "context_length_exceeded" || code === "invalid_request") sendJson(res, 400, openAIError(400, err.message, code));
-      else if (code === "queue_full") sendJson(res, 429, openAIError(429, err.message, code));
-      else sendJson(res, 500, openAIError(500, "generation failed"));
+      const format = formatOfPath(path);
+      const code = err instanceof EngineError ? err.code : null;
+      if (code === "context_length_exceeded" || code === "invalid_request") sendText(res, 400, errorBody(format, 400, err.message, code));
+      else if (code === "queue_full") sendText(res, 429, errorBody(format, 429, err.message, code));
+      else sendText(res, 500, errorBody(format, 500, "generation failed"));
     });
   });
   server.keepAliveTimeout = 65_000;
