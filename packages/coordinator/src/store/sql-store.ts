@@ -270,7 +270,9 @@ export class SqlStore implements Store {
       requestId,
       this.now(),
     ]);
-    for (const p of live) {
+    // Row locks in one global order (by code): concurrent entries touching the same balances in a
+    // different order (reserve: available→held, settle: held→available) would otherwise deadlock.
+    for (const p of [...live].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0))) {
       await this.adjust(tx, p.account, p.amount);
       await tx.run(`INSERT INTO ledger_postings (entry_id, account_code, amount) VALUES (?, ?, ?)`, [id, p.account, p.amount]);
     }
