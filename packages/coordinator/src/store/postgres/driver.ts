@@ -36,7 +36,7 @@ export class PostgresDatabase implements SqlDatabase {
   readonly dialect = "postgres" as const;
   private readonly pool: pg.Pool;
   private readonly retry: RetryPolicy;
-  private readonly rewritten = new Map<string, string>();
+  private readonly rewritten = new Map<string, { name: string; text: string }>();
   private readonly direct: SqlExecutor;
   private readonly gate: Gate;
   private closing: Promise<void> | undefined;
@@ -59,10 +59,11 @@ export class PostgresDatabase implements SqlDatabase {
     this.direct = this.executor(this.pool);
   }
 
-  private sql(text: string): string {
+  /** The statement rewritten for PostgreSQL, named so each connection parses and plans it once. */
+  private statement(text: string): { name: string; text: string } {
     let s = this.rewritten.get(text);
     if (s === undefined) {
-      s = toPositional(text);
+      s = { name: `darkbloom_${this.rewritten.size + 1}`, text: toPositional(text) };
       this.rewritten.set(text, s);
     }
     return s;
@@ -70,7 +71,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   private executor(q: pg.Pool | pg.PoolClient): SqlExecutor {
     const query = <T>(text: string, params: readonly SqlParam[] = []) =>
-      q.query<pg.QueryResultRow & T>(this.sql(text), params as SqlParam[]);
+      q.query<pg.QueryResultRow & T>({ ...this.statement(text), values: params as SqlParam[] });
     return {
       run: async (text, params) => (await query(text, params)).rowCount ?? 0,
       get: async <T>(text: string, params?: readonly SqlParam[]) => (await query<T>(text, params)).rows[0] as T | undefined,
