@@ -11,6 +11,9 @@ export interface OpenStoreOptions extends SqlStoreDeps {
   onDatabaseError?: (err: Error) => void;
 }
 
+/** Advisory lock id serializing migrations across coordinators sharing one PostgreSQL database. */
+const MIGRATION_LOCK_KEY = 0x64_62_6c_6d; // "dblm"
+
 /** The query-layer engine a target names (not yet migrated). */
 export function openDatabase(target: DatabaseTarget, opts: OpenStoreOptions = {}): SqlDatabase {
   if (target.engine === "postgres") {
@@ -22,8 +25,10 @@ export function openDatabase(target: DatabaseTarget, opts: OpenStoreOptions = {}
 /** Opens the engine named by the target and brings its schema up to date. */
 export async function openStore(target: DatabaseTarget, deps: OpenStoreOptions = {}): Promise<Store> {
   const db = openDatabase(target, deps);
+  const now = deps.now ?? Date.now;
   try {
-    await migrate(db, deps.now ?? Date.now);
+    if (db instanceof PostgresDatabase) await db.withExclusiveLock(MIGRATION_LOCK_KEY, () => migrate(db, now));
+    else await migrate(db, now);
   } catch (err) {
     await db.close();
     throw err;

@@ -131,6 +131,27 @@ export class PostgresDatabase implements SqlDatabase {
     }
   }
 
+  /**
+   * Runs `fn` while holding a PostgreSQL advisory lock on a connection of its own (e.g. migrations:
+   * coordinators starting together on one database apply them one after the other).
+   */
+  async withExclusiveLock<T>(key: number, fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const ignore = () => {};
+    client.on("error", ignore);
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [key]);
+      try {
+        return await fn();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [key]);
+      }
+    } finally {
+      client.off("error", ignore);
+      client.release();
+    }
+  }
+
   close(): Promise<void> {
     return (this.closing ??= this.pool.end());
   }

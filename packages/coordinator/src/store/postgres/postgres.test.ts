@@ -121,6 +121,19 @@ function engineTests(tmp: ThrowawayDatabase): void {
       assert.equal(calls, DEFAULT_RETRY.maxUniqueAttempts);
     });
 
+    it("coordinators starting together on one empty database migrate it once", async () => {
+      const url = await tmp.freshSchemaUrl();
+      const stores = await Promise.all([0, 1, 2].map(() => openStore({ engine: "postgres", url, display: "m" })));
+      try {
+        const probe = new PostgresDatabase({ url, poolSize: 1 });
+        const rows = await probe.all<{ id: number }>(`SELECT id FROM schema_migrations ORDER BY id`);
+        await probe.close();
+        assert.deepEqual(rows.map((r) => r.id), MIGRATIONS.map((m) => m.id));
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
     it("two coordinators on one database settle each request once and never overdraw", async () => {
       const url = await tmp.freshSchemaUrl();
       const a = await openStore({ engine: "postgres", url, display: "a" });
