@@ -10,5 +10,12 @@ export {
 } from "./config/index.js";
 export { generateApiKey, hashApiKey } from "./auth/index.js";
 export { openStore, SqlStore, type Store } from "./store/index.js";
+export {
+  createThrowawayDatabase,
+  postgresUnavailable,
+  testPostgresUrl,
+  DEFAULT_TEST_POSTGRES_URL,
+  type ThrowawayDatabase,
+} from "./store/postgres/throwaway.js";
 export type { ProviderRegistry, LiveProvider } from "./registry/index.js";
 export type { Clock, Entropy } from "./runtime/index.js";

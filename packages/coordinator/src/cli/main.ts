@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION } from "@darkbloom/protocol";
-import { ConfigError, configFromEnv } from "../config/index.js";
+import { ConfigError, configFromEnv, describeDatabase } from "../config/index.js";
 import { createLogger, errorFields } from "../log/index.js";
 import { startCoordinator } from "../server/index.js";
 import { USAGE_LINE, UsageError, parseCommand, usage } from "./args.js";
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   logger.info("listening", {
     url: coordinator.url,
     port: coordinator.port,
-    database: "path" in config.database ? config.database.path : ":memory:",
+    database: describeDatabase(config.database),
     coordinator_sealed: config.allowCoordinatorSealed,
     provider_registration: config.providerToken !== undefined ? "token" : "open",
   });

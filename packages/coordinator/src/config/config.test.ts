@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, configFromEnv, resolveConfig } from "./load.js";
+import { describeDatabase } from "./database-url.js";
 
 const KEY = "sk-db-" + "a".repeat(64);
 const TOKEN = "provider-token-0123456789";
@@ -63,10 +64,18 @@ describe("config", () => {
     assert.deepEqual(db("sqlite::memory:"), { engine: "sqlite", memory: true });
   });
 
-  it("refuses postgres:// clearly for now", () => {
-    const err = errorOf(() => configFromEnv(withToken({ DARKBLOOM_DATABASE_URL: "postgres://u@h/db" })));
+  it("selects PostgreSQL for postgres:// URLs and never shows their password", () => {
+    const db = (url: string) => configFromEnv(withToken({ DARKBLOOM_DATABASE_URL: url }), "/srv").database;
+    const url = "postgres://app:s3cret@db.internal:5432/darkbloom?sslmode=require";
+    const target = db(url);
+    assert.equal(target.engine, "postgres");
+    assert.ok(target.engine === "postgres" && target.url === url, "passed to the driver unchanged");
+    assert.equal(describeDatabase(target), "postgres://app:***@db.internal:5432/darkbloom?sslmode=require");
+    assert.equal(db("postgresql://u@h/db").engine, "postgres");
+    assert.equal(describeDatabase(db("sqlite:data/c.db")), "/srv/data/c.db");
+    const err = errorOf(() => configFromEnv(withToken({ DARKBLOOM_DATABASE_URL: "postgres://app:s3cret@:5432/db" })));
     assert.equal(err.variable, "DARKBLOOM_DATABASE_URL");
-    assert.match(err.message, /not supported yet/);
+    assert.doesNotMatch(err.message, /s3cret/);
   });
 
   it("names the variable in one line for bad values", () => {

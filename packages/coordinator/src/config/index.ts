@@ -8,5 +8,5 @@ export {
   type CoordinatorConfigInput,
   type LogLevel,
 } from "./schema.js";
-export { parseDatabaseUrl, DEFAULT_DATABASE_URL, type DatabaseTarget } from "./database-url.js";
+export { parseDatabaseUrl, describeDatabase, DEFAULT_DATABASE_URL, type DatabaseTarget } from "./database-url.js";
 export { ACCESS_LOG_LEVELS, HTTP_ENV_NAMES, type AccessLogLevel, type HttpSettings } from "./http.js";

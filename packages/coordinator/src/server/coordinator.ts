@@ -44,7 +44,11 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const entropy = deps.entropy ?? systemEntropy;
   const logger = deps.logger ?? createLogger({ level: cfg.logLevel, now: clock.now, ...(deps.logWrite && { write: deps.logWrite }) });
 
-  const store = await openStore(cfg.database, { now: clock.now, newId: (prefix) => entropy.id(prefix) });
+  const store = await openStore(cfg.database, {
+    now: clock.now,
+    newId: (prefix) => entropy.id(prefix),
+    onDatabaseError: (err) => logger.warn("an idle database connection failed; the pool replaces it", errorFields(err)),
+  });
   try {
     if (cfg.bootstrapApiKey) await ensureBootstrapKey(store, cfg.bootstrapApiKey, cfg.bootstrapCreditUsd);
   } catch (err) {

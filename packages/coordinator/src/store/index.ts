@@ -3,6 +3,7 @@ export { StoreError } from "./types.js";
 export type { SqlDatabase, SqlExecutor, SqlParam } from "./sql.js";
 export { SqlStore, type SqlStoreDeps } from "./sql-store.js";
 export { SqliteDatabase } from "./sqlite/driver.js";
+export { PostgresDatabase, type PostgresOptions } from "./postgres/driver.js";
 export { MIGRATIONS, migrate } from "./migrations.js";
 export { LEDGER } from "./ledger-codes.js";
-export { openStore } from "./open.js";
+export { openDatabase, openStore, type OpenStoreOptions } from "./open.js";

@@ -244,14 +244,6 @@ export class SqlStore implements Store {
     return (await tx.get(`SELECT 1 AS x FROM ledger_entries WHERE idempotency_key = ?`, [key])) !== undefined;
   }
 
-  private adjust(tx: SqlExecutor, code: string, delta: number): Promise<number> {
-    return tx.run(
-      `INSERT INTO ledger_accounts (code, balance) VALUES (?, ?)
-         ON CONFLICT (code) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance`,
-      [code, delta],
-    );
-  }
-
   /** Writes one balanced entry and updates the cached balances. */
   private async post(
     tx: SqlExecutor,
@@ -270,9 +262,23 @@ export class SqlStore implements Store {
       requestId,
       this.now(),
     ]);
-    for (const p of live) {
-      await this.adjust(tx, p.account, p.amount);
-      await tx.run(`INSERT INTO ledger_postings (entry_id, account_code, amount) VALUES (?, ?, ?)`, [id, p.account, p.amount]);
-    }
+    // Row locks in one global order (by code): concurrent entries touching the same balances in a
+    // different order (reserve: available→held, settle: held→available) would otherwise deadlock.
+    // One multi-row statement each for balances and postings: fewer round trips per transaction.
+    // (An upsert may touch each balance once: postings to the same code are summed first.)
+    if (live.length === 0) return;
+    const deltas = new Map<string, number>();
+    for (const p of live) deltas.set(p.account, (deltas.get(p.account) ?? 0) + p.amount);
+    const codes = [...deltas.keys()].sort();
+    const rows = (count: number, width: number) => Array.from({ length: count }, () => `(${Array(width).fill("?").join(", ")})`).join(", ");
+    await tx.run(
+      `INSERT INTO ledger_accounts (code, balance) VALUES ${rows(codes.length, 2)}
+         ON CONFLICT (code) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance`,
+      codes.flatMap((code) => [code, deltas.get(code)!]),
+    );
+    await tx.run(
+      `INSERT INTO ledger_postings (entry_id, account_code, amount) VALUES ${rows(live.length, 3)}`,
+      live.flatMap((p) => [id, p.account, p.amount]),
+    );
   }
 }

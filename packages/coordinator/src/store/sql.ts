@@ -18,7 +18,10 @@ export interface SqlDatabase extends SqlExecutor {
   exec(sql: string): Promise<void>;
   /**
    * Runs `fn` in one serializable write transaction: commit when it resolves, rollback when it
-   * throws. Other calls on this database wait until it ends.
+   * throws. SQLite: other calls on this database wait until it ends. PostgreSQL: transactions run
+   * concurrently at SERIALIZABLE and one that loses a conflict is rolled back and `fn` runs again,
+   * so `fn` may run more than once: it must have no effects outside `tx` (and must not use the
+   * database's own run/get/all, which bypass the transaction).
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;

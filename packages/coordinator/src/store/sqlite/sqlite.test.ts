@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { openStore } from "../open.js";
 import { storeSuite } from "../store.suite.js";
+import { ledgerSuite } from "../ledger.suite.js";
 import { SqliteDatabase } from "./driver.js";
 import { migrate } from "../migrations.js";
 
@@ -13,6 +14,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 storeSuite("sqlite file", () => openStore({ engine: "sqlite", path: join(dir, `db-${n++}`, "c.db") }));
+ledgerSuite("sqlite file", () => openStore({ engine: "sqlite", path: join(dir, `db-${n++}`, "c.db") }));
 
 describe("sqlite engine", () => {
   it("applies migrations once and survives reopening", async () => {
