@@ -6,3 +6,4 @@ export { SqliteDatabase } from "./sqlite/driver.js";
 export { MIGRATIONS, migrate } from "./migrations.js";
 export { LEDGER } from "./ledger-codes.js";
 export { openStore } from "./open.js";
+export * from "./accounts/index.js";
