@@ -1,5 +1,7 @@
+import type { AccountAuth } from "../auth/index.js";
 import type { DeliveryCheckpoints, Meter } from "../billing/index.js";
 import type { ResolvedConfig } from "../config/index.js";
+import type { KeyLimiter } from "../limits/index.js";
 import type { Logger } from "../log/index.js";
 import type { ProviderRegistry } from "../registry/index.js";
 import type { Relay } from "../relay/index.js";
@@ -17,4 +19,8 @@ export interface ApiDeps {
   clock: Clock;
   entropy: Entropy;
   logger: Logger;
+  /** Session / API key / OIDC authentication for account routes. */
+  accountAuth: AccountAuth;
+  /** Per-key rate limits and spend caps, checked at admission. */
+  limits: KeyLimiter;
 }

@@ -7,6 +7,12 @@ import { healthRoute } from "./health.js";
 import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
 import { responsesRoute } from "./responses/index.js";
+import { accountRoute, deleteAccountRoute, usageRoute } from "./account/routes.js";
+import { adminAccountsRoute } from "./admin-accounts.js";
+import { loginRoute, logoutRoute, signupRoute } from "./auth/routes.js";
+import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKeyRoute } from "./keys/routes.js";
+import { modelByIdRoute } from "./model-by-id.js";
+import { statsRoute } from "./stats.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -18,5 +24,20 @@ export function buildRouter(deps: ApiDeps): Router {
     .post("/v1/completions", completionsRoute(deps))
     .post("/v1/responses", responsesRoute(deps))
     .post("/v1/messages", messagesRoute(deps))
-    .post("/v1/messages/count_tokens", countTokensRoute(deps));
+    .post("/v1/messages/count_tokens", countTokensRoute(deps))
+    // Accounts, sessions, keys (issue 6).
+    .post("/v1/auth/signup", signupRoute(deps))
+    .post("/v1/auth/login", loginRoute(deps))
+    .post("/v1/auth/logout", logoutRoute(deps))
+    .post("/v1/keys", createKeyRoute(deps))
+    .get("/v1/keys", listKeysRoute(deps))
+    .patch("/v1/keys/:id", patchKeyRoute(deps))
+    .delete("/v1/keys/:id", deleteKeyRoute(deps))
+    .post("/v1/keys/:id/rotate", rotateKeyRoute(deps))
+    .get("/v1/account", accountRoute(deps))
+    .delete("/v1/account", deleteAccountRoute(deps))
+    .get("/v1/usage", usageRoute(deps))
+    .get("/v1/admin/accounts", adminAccountsRoute(deps))
+    .get("/v1/stats", statsRoute(deps))
+    .get("/v1/models/*id", modelByIdRoute(deps));
 }

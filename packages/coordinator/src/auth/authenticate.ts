@@ -9,6 +9,7 @@ export interface Principal {
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; message: string };
 
+const LAST_USED_RESOLUTION_MS = 60_000;
 const MISSING = "Missing API key. Send `Authorization: Bearer sk-db-...`.";
 const INVALID = "Invalid API key.";
 
@@ -20,5 +21,7 @@ export async function authenticate(store: Store, headers: IncomingHttpHeaders): 
   const hash = hashApiKey(key);
   const rec = await store.findApiKeyByHash(hash);
   if (!rec || !digestsEqual(rec.keyHash, hash) || rec.revokedAt !== null) return { ok: false, message: INVALID };
+  // "Last used" for the key list; written at most once a minute per key.
+  await store.keys.touch(rec.id, Date.now(), LAST_USED_RESOLUTION_MS);
   return { ok: true, principal: { accountId: rec.accountId, apiKeyId: rec.id } };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, PROVIDER_EVICTION_MS } from "@darkbloom/protocol";
 import { DEFAULT_DATABASE_URL } from "./database-url.js";
+import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./accounts.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -71,6 +72,8 @@ export const ConfigSchema = z.object({
   streamIdleTimeoutMs: int(100, 3_600_000).default(60_000),
   /** Hard limit on one request; the reservation sweeper settles holds older than this. */
   maxRequestSeconds: int(1, 86_400).default(600),
+  /** Sessions, OIDC, signup credit (config/accounts.ts). */
+  ...ACCOUNT_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -100,6 +103,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   ...HTTP_ENV_NAMES,
   streamIdleTimeoutMs: "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS",
   maxRequestSeconds: "DARKBLOOM_MAX_REQUEST_SECONDS",
+  ...ACCOUNT_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */
@@ -112,7 +116,7 @@ export interface Violation {
 
 /** Cross-field rules: each names the setting to change. */
 export function checkRelations(c: CoordinatorConfig): Violation[] {
-  const out: Violation[] = [...checkHttpRelations(c)];
+  const out: Violation[] = [...checkHttpRelations(c), ...checkAccountRelations(c)];
   if (c.providerEvictionMs < 2 * c.heartbeatIntervalMs) {
     out.push({
       key: "providerEvictionMs",

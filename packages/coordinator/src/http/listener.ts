@@ -40,7 +40,8 @@ export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage
     const query = new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1));
     const method = req.method ?? "GET";
     const match = router.match(method, path);
-    const ctx: RequestContext = { req, res, path, query, requestId, startedAt, timing, logFields: {} };
+    const params = match.kind === "found" ? match.params : {};
+    const ctx: RequestContext = { req, res, path, query, params, requestId, startedAt, timing, logFields: {} };
 
     res.once("close", () => {
       const status = ctx.logFields.status ?? (res.writableFinished ? res.statusCode : 499);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LogValue } from "../log/index.js";
 import type { RequestTiming } from "./timing.js";
+import { compilePattern, isPattern, type CompiledPattern } from "./route-pattern.js";
 
 /** What a handler gets: the raw request/response plus per-request facts for the access log. */
 export interface RequestContext {
@@ -8,6 +9,8 @@ export interface RequestContext {
   readonly res: ServerResponse;
   readonly path: string;
   readonly query: URLSearchParams;
+  /** Values of the route's `:name` / `*name` segments, percent-decoded (empty for exact routes). */
+  readonly params: Readonly<Record<string, string>>;
   /** Public id: echoed in X-Request-Id and logged. */
   readonly requestId: string;
   readonly startedAt: number;
@@ -19,17 +22,37 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
 
-export type RouteMatch = { kind: "found"; route: string; handler: Handler } | { kind: "method"; allowed: string[] } | { kind: "none" };
+export type RouteMatch =
+  | { kind: "found"; route: string; handler: Handler; params: Record<string, string> }
+  | { kind: "method"; allowed: string[] }
+  | { kind: "none" };
 
-/** Exact-path routing: a Map lookup per request, no regex scanning on the hot path. */
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * Exact paths are a Map lookup. Paths with `:name` (one segment) or `*name` (the rest, slashes
+ * included) are tried in registration order only when no exact path matches, so an exact route
+ * such as `/v1/models/capacity` always wins over `/v1/models/*id`. `route` (logged) is the
+ * pattern, never the concrete path.
+ */
 export class Router {
   private readonly routes = new Map<string, Map<string, Handler>>();
+  private readonly patterns: { pattern: CompiledPattern; byMethod: Map<string, Handler> }[] = [];
 
   on(method: string, path: string, handler: Handler): this {
-    let byMethod = this.routes.get(path);
-    if (!byMethod) {
-      byMethod = new Map();
-      this.routes.set(path, byMethod);
+    let byMethod: Map<string, Handler> | undefined;
+    if (isPattern(path)) {
+      byMethod = this.patterns.find((p) => p.pattern.source === path)?.byMethod;
+      if (!byMethod) {
+        byMethod = new Map();
+        this.patterns.push({ pattern: compilePattern(path), byMethod });
+      }
+    } else {
+      byMethod = this.routes.get(path);
+      if (!byMethod) {
+        byMethod = new Map();
+        this.routes.set(path, byMethod);
+      }
     }
     byMethod.set(method.toUpperCase(), handler);
     return this;
@@ -43,11 +66,32 @@ export class Router {
     return this.on("POST", path, handler);
   }
 
-  match(method: string, path: string): RouteMatch {
-    const byMethod = this.routes.get(path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path);
-    if (!byMethod) return { kind: "none" };
-    const handler = byMethod.get(method) ?? (method === "HEAD" ? byMethod.get("GET") : undefined);
-    if (handler) return { kind: "found", route: path, handler };
-    return { kind: "method", allowed: [...byMethod.keys()] };
+  patch(path: string, handler: Handler): this {
+    return this.on("PATCH", path, handler);
   }
+
+  delete(path: string, handler: Handler): this {
+    return this.on("DELETE", path, handler);
+  }
+
+  match(method: string, path: string): RouteMatch {
+    const clean = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+    const exact = this.routes.get(clean);
+    if (exact) return pick(exact, method, path, NO_PARAMS);
+    let allowed: string[] | undefined;
+    for (const { pattern, byMethod } of this.patterns) {
+      const params = pattern.match(clean);
+      if (!params) continue;
+      const found = pick(byMethod, method, pattern.source, params);
+      if (found.kind === "found") return found;
+      allowed ??= found.kind === "method" ? found.allowed : undefined;
+    }
+    return allowed ? { kind: "method", allowed } : { kind: "none" };
+  }
+}
+
+function pick(byMethod: Map<string, Handler>, method: string, route: string, params: Record<string, string>): RouteMatch {
+  const handler = byMethod.get(method) ?? (method === "HEAD" ? byMethod.get("GET") : undefined);
+  if (handler) return { kind: "found", route, handler, params };
+  return { kind: "method", allowed: [...byMethod.keys()] };
 }

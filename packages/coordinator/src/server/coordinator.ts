@@ -2,9 +2,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyAttestation } from "@darkbloom/protocol";
 import { buildRouter, errorFormatForPath, type ApiDeps } from "../api/index.js";
-import { ensureBootstrapKey } from "../auth/index.js";
+import { createAccountAuth, ensureBootstrapKey, type AccountAuth } from "../auth/index.js";
 import { DeliveryCheckpoints, Meter, startReservationSweeper } from "../billing/index.js";
 import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
+import { KeyLimiter } from "../limits/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
 import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
@@ -49,8 +50,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     newId: (prefix) => entropy.id(prefix),
     onDatabaseError: (err) => logger.warn("an idle database connection failed; the pool replaces it", errorFields(err)),
   });
+  let accountAuth: AccountAuth;
   try {
     if (cfg.bootstrapApiKey) await ensureBootstrapKey(store, cfg.bootstrapApiKey, cfg.bootstrapCreditUsd);
+    accountAuth = await createAccountAuth(cfg, store, clock.now);
   } catch (err) {
     await store.close();
     throw err;
@@ -71,7 +74,8 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
   // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, clock, entropy, logger };
+  const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, clock, entropy, logger, accountAuth, limits };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,

@@ -7,3 +7,4 @@ export { PostgresDatabase, type PostgresOptions } from "./postgres/driver.js";
 export { MIGRATIONS, migrate } from "./migrations.js";
 export { LEDGER } from "./ledger-codes.js";
 export { openDatabase, openStore, type OpenStoreOptions } from "./open.js";
+export * from "./accounts/index.js";

@@ -1,3 +1,4 @@
+import { ACCOUNTS_MIGRATION } from "./accounts/migration.js";
 import type { SqlDatabase } from "./sql.js";
 
 export interface Migration {
@@ -72,6 +73,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX requests_state_created ON requests(state, created_at)`,
     ],
   },
+  ACCOUNTS_MIGRATION,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */

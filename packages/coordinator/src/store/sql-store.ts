@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { SqlDatabase, SqlExecutor } from "./sql.js";
+import { SqlAccounts, SqlKeys, SqlUsage, type AccountStore, type KeyStore, type UsageStore } from "./accounts/index.js";
 import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
 import { REQUEST_COLUMNS, heldReservationOf, requestRecordOf, type RequestRow } from "./request-rows.js";
 import {
@@ -37,6 +38,9 @@ interface KeyRow {
 /** The Store on top of the portable query layer; every engine shares this logic. */
 export class SqlStore implements Store {
   readonly engine: string;
+  readonly accounts: AccountStore;
+  readonly keys: KeyStore;
+  readonly usage: UsageStore;
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
 
@@ -47,6 +51,10 @@ export class SqlStore implements Store {
     this.engine = db.dialect;
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? ((prefix) => `${prefix}_${randomUUID().replaceAll("-", "")}`);
+    const sub = { now: this.now, newId: this.newId };
+    this.accounts = new SqlAccounts(db, sub);
+    this.keys = new SqlKeys(db, sub);
+    this.usage = new SqlUsage(db);
   }
 
   async createAccount(input: { id?: string; label?: string }): Promise<Account> {

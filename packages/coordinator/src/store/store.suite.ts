@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it, beforeEach, afterEach } from "node:test";
+import { accountsSuite } from "./accounts/accounts.suite.js";
 import type { Store } from "./types.js";
 
 /**
@@ -188,4 +189,5 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
       await assertBalanced();
     });
   });
+  accountsSuite(name, factory);
 }

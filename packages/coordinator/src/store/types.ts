@@ -1,3 +1,5 @@
+import type { AccountStore, KeyStore, UsageStore } from "./accounts/types.js";
+
 /**
  * Durable state behind one interface with interchangeable engines (SQLite now, PostgreSQL later).
  * Money is integer micro-USD everywhere. Nothing here ever holds prompt or completion text.
@@ -113,6 +115,12 @@ export interface RequestRecord {
 
 export interface Store {
   readonly engine: string;
+  /** Login accounts, sessions, identities, referral codes, erasure (store/accounts). */
+  readonly accounts: AccountStore;
+  /** API key management and per-key windows (store/accounts). */
+  readonly keys: KeyStore;
+  /** Read-only usage and network totals (store/accounts). */
+  readonly usage: UsageStore;
   createAccount(input: { id?: string; label?: string }): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   createApiKey(input: { accountId: string; keyHash: string; label?: string }): Promise<ApiKeyRecord>;

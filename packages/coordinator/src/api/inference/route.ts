@@ -80,6 +80,8 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     timing.mark("route");
 
     const requestId = entropy.id("req");
+    // Per-key rate limits and spend caps (429 + Retry-After); tags the request with its key.
+    await deps.limits.admit(ctx, principal, requestId);
     // Prompt tokens are reserved at the body's cap (the most a provider can bill), so honest usage
     // is never clamped by the hold; input tokens are cheap, so this costs the consumer little.
     const reservation = await meter.reserve(requestId, principal.accountId, model, prepared.promptTokenCap, prepared.maxTokens);
