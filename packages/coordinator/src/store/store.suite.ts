@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it, beforeEach, afterEach } from "node:test";
 import type { Store } from "./types.js";
+import { moneySuite } from "./money.suite.js";
 
 /**
  * The behaviour every Store engine must show. Engines call this from their own *.test.ts with a
@@ -187,5 +188,7 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
       assert.deepEqual(await store.getBalance(id), { availableMicros: 9_000, heldMicros: 0 });
       await assertBalanced();
     });
+
+    moneySuite(() => store);
   });
 }

@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import { openStore } from "../open.js";
 import { storeSuite } from "../store.suite.js";
 import { SqliteDatabase } from "./driver.js";
-import { migrate } from "../migrations.js";
+import { MIGRATIONS, migrate } from "../migrations.js";
 
 const dir = mkdtempSync(join(tmpdir(), "darkbloom-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +18,7 @@ describe("sqlite engine", () => {
   it("applies migrations once and survives reopening", async () => {
     const path = join(dir, "reopen.db");
     const db = new SqliteDatabase({ path });
-    assert.deepEqual(await migrate(db, () => 1), [1, 2]);
+    assert.deepEqual(await migrate(db, () => 1), MIGRATIONS.map((m) => m.id));
     assert.deepEqual(await migrate(db, () => 2), []);
     await db.close();
     const store = await openStore({ engine: "sqlite", path });
