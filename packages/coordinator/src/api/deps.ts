@@ -1,4 +1,4 @@
-import type { DeliveryCheckpoints, Meter } from "../billing/index.js";
+import type { DeliveryCheckpoints, Meter, PriceBook } from "../billing/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 import type { ProviderRegistry } from "../registry/index.js";
@@ -14,6 +14,8 @@ export interface ApiDeps {
   relay: Relay;
   meter: Meter;
   checkpoints: DeliveryCheckpoints;
+  /** Owner and platform prices (cached, written through). */
+  prices: PriceBook;
   clock: Clock;
   entropy: Entropy;
   logger: Logger;

@@ -81,3 +81,43 @@ export function reserveCompletionTokens(maxTokens: number, explicit: boolean, co
   if (explicit || contextLength === undefined) return maxTokens;
   return Math.max(1, Math.min(maxTokens, contextLength - inputEstimate));
 }
+
+/** A candidate as routing sees it: priced, and with its models' context lengths. */
+export interface PricedCandidate extends PricedProvider {
+  readonly models: ReadonlyMap<string, { readonly context_length: number }>;
+}
+
+export interface RequestReservation {
+  consumerAccountId: string;
+  model: string;
+  /** The body's prompt-token cap (reserved in full). */
+  promptTokenCap: number;
+  /** The coordinator's prompt estimate (what the context must also hold). */
+  promptEstimate: number;
+  /** max_tokens as sent to the provider (the default reserve when the client gave none). */
+  maxTokens: number;
+  maxTokensExplicit: boolean;
+  candidates: readonly PricedCandidate[];
+}
+
+/**
+ * The hold for one request: the highest worst case among its candidates, for the completion
+ * tokens the request can produce (see `reserveCompletionTokens`; the largest context among the
+ * candidates bounds it).
+ */
+export function reservationFor(table: PriceTable, r: RequestReservation): { amountMicros: number; completionTokens: number } {
+  let context: number | undefined;
+  for (const c of r.candidates) {
+    const len = c.models.get(r.model)?.context_length;
+    if (len !== undefined) context = Math.max(context ?? 0, len);
+  }
+  const completionTokens = reserveCompletionTokens(r.maxTokens, r.maxTokensExplicit, context, r.promptEstimate);
+  const amountMicros = reservationMicros(table, {
+    consumerAccountId: r.consumerAccountId,
+    model: r.model,
+    promptTokens: r.promptTokenCap,
+    completionTokens,
+    candidates: r.candidates,
+  });
+  return { amountMicros, completionTokens };
+}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, PROVIDER_EVICTION_MS } from "@darkbloom/protocol";
 import { DEFAULT_DATABASE_URL } from "./database-url.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
+import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -71,6 +72,8 @@ export const ConfigSchema = z.object({
   streamIdleTimeoutMs: int(100, 3_600_000).default(60_000),
   /** Hard limit on one request; the reservation sweeper settles holds older than this. */
   maxRequestSeconds: int(1, 86_400).default(600),
+  /** Platform fee, referral share, Stripe (config/money.ts). */
+  ...MONEY_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -100,6 +103,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   ...HTTP_ENV_NAMES,
   streamIdleTimeoutMs: "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS",
   maxRequestSeconds: "DARKBLOOM_MAX_REQUEST_SECONDS",
+  ...MONEY_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { verifyAttestation } from "@darkbloom/protocol";
 import { buildRouter, type ApiDeps } from "../api/index.js";
 import { ensureBootstrapKey } from "../auth/index.js";
-import { DeliveryCheckpoints, Meter, startReservationSweeper } from "../billing/index.js";
+import { DeliveryCheckpoints, Meter, PriceBook, percentToBps, startReservationSweeper } from "../billing/index.js";
 import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
@@ -11,6 +11,7 @@ import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { openStore, type Store } from "../store/index.js";
+import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
 import type { ProviderAdmission } from "./provider-auth.js";
@@ -45,8 +46,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const logger = deps.logger ?? createLogger({ level: cfg.logLevel, now: clock.now, ...(deps.logWrite && { write: deps.logWrite }) });
 
   const store = await openStore(cfg.database, { now: clock.now, newId: (prefix) => entropy.id(prefix) });
+  const prices = new PriceBook(store);
   try {
     if (cfg.bootstrapApiKey) await ensureBootstrapKey(store, cfg.bootstrapApiKey, cfg.bootstrapCreditUsd);
+    await prices.load();
   } catch (err) {
     await store.close();
     throw err;
@@ -63,11 +66,17 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     streamIdleTimeoutMs: cfg.streamIdleTimeoutMs,
     maxRequestMs,
   });
-  const meter = new Meter(store, { clock, logger });
+  const meter = new Meter(store, {
+    clock,
+    logger,
+    prices,
+    split: { platformFeeBps: percentToBps(cfg.platformFeePercent), referralShareBps: percentToBps(cfg.referralSharePercent) },
+    providerById: (id) => registry.get(id),
+  });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
   // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, clock, entropy, logger };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -96,6 +105,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     registerTimeoutMs: cfg.registerTimeoutMs,
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
+    resolveAccountToken: apiKeyOwner(store),
   }, providerAdmission(cfg, logger));
   const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 

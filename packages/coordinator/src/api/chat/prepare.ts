@@ -17,6 +17,8 @@ export interface PreparedChat {
   model: string;
   stream: boolean;
   maxTokens: number;
+  /** False when the client gave no max_tokens (the reserve may then fit the model's context). */
+  maxTokensExplicit: boolean;
   /** Size of the body the provider renders (the plaintext JSON), which bounds its prompt tokens. */
   bodyBytes: number;
   /** The most prompt tokens billable: reserved and capped at this. */
@@ -51,6 +53,7 @@ export function prepareE2e(body: unknown): PreparedChat {
     model: req.model,
     stream: req.stream,
     maxTokens: req.max_tokens ?? DEFAULT_MAX_TOKENS,
+    maxTokensExplicit: req.max_tokens !== undefined,
     bodyBytes,
     promptTokenCap: cap,
     promptTokenEstimate: estimate,
@@ -76,6 +79,7 @@ export function prepareCoordinatorSealed(body: unknown, raw: Uint8Array, keys: M
     model: params.model,
     stream: params.stream,
     maxTokens: params.maxTokens,
+    maxTokensExplicit: params.maxTokensExplicit,
     bodyBytes: raw.byteLength,
     promptTokenCap: promptTokenCap(raw.byteLength),
     promptTokenEstimate: promptTokenEstimate(raw.byteLength),
