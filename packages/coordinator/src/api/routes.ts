@@ -2,6 +2,7 @@ import { Router } from "../http/index.js";
 import { chatCompletionsRoute } from "./chat/index.js";
 import type { ApiDeps } from "./deps.js";
 import { healthRoute } from "./health.js";
+import { addPaymentRoutes } from "../payments/index.js";
 import { addMoneyRoutes } from "./money/index.js";
 import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
@@ -14,5 +15,6 @@ export function buildRouter(deps: ApiDeps): Router {
     .get("/v1/providers/keys", providerKeysRoute(deps))
     .post("/v1/chat/completions", chatCompletionsRoute(deps));
   addMoneyRoutes(router, deps);
+  addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });
   return router;
 }

@@ -10,6 +10,7 @@ import { createLogger, errorFields, type Logger } from "../log/index.js";
 import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
+import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
@@ -76,7 +77,8 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
   // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger };
+  const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
