@@ -1,8 +1,9 @@
 import type { AccountAuth } from "../auth/index.js";
-import type { DeliveryCheckpoints, Meter } from "../billing/index.js";
+import type { DeliveryCheckpoints, Meter, PriceBook } from "../billing/index.js";
 import type { ResolvedConfig } from "../config/index.js";
 import type { KeyLimiter } from "../limits/index.js";
 import type { Logger } from "../log/index.js";
+import type { StripeClient } from "../payments/index.js";
 import type { ProviderRegistry } from "../registry/index.js";
 import type { Relay } from "../relay/index.js";
 import type { Clock, Entropy } from "../runtime/index.js";
@@ -16,6 +17,10 @@ export interface ApiDeps {
   relay: Relay;
   meter: Meter;
   checkpoints: DeliveryCheckpoints;
+  /** Owner and platform prices (cached, written through). */
+  prices: PriceBook;
+  /** The Stripe SDK client; absent when DARKBLOOM_STRIPE_SECRET_KEY is unset. */
+  stripe?: StripeClient;
   clock: Clock;
   entropy: Entropy;
   logger: Logger;

@@ -4,6 +4,8 @@ import { chatCompletionsRoute } from "./chat/index.js";
 import { completionsRoute } from "./completions/index.js";
 import type { ApiDeps } from "./deps.js";
 import { healthRoute } from "./health.js";
+import { addPaymentRoutes } from "../payments/index.js";
+import { addMoneyRoutes } from "./money/index.js";
 import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
 import { responsesRoute } from "./responses/index.js";
@@ -16,7 +18,7 @@ import { statsRoute } from "./stats.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
-  return new Router()
+  const router = new Router()
     .get("/health", healthRoute(deps))
     .get("/v1/models", modelsRoute(deps))
     .get("/v1/providers/keys", providerKeysRoute(deps))
@@ -40,4 +42,7 @@ export function buildRouter(deps: ApiDeps): Router {
     .get("/v1/admin/accounts", adminAccountsRoute(deps))
     .get("/v1/stats", statsRoute(deps))
     .get("/v1/models/*id", modelByIdRoute(deps));
+  addMoneyRoutes(router, deps);
+  addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });
+  return router;
 }

@@ -1,16 +1,29 @@
 import { errorFields, type Logger } from "../log/index.js";
 import type { Clock } from "../runtime/index.js";
-import type { SettleResult, SettledState, Store } from "../store/index.js";
+import type { ReserveResult, SettleResult, SettledState, SettleSplit, Store } from "../store/index.js";
 import type { Usage } from "./caps.js";
-import { FALLBACK_PRICE, costMicros, worstCaseMicros, type Price } from "./pricing.js";
+import { isSelfRouted, reservationFor, resolvePrice, type PriceTable, type PricedProvider, type RequestReservation } from "./prices.js";
+import { costMicros, worstCaseMicros } from "./pricing.js";
+import { percentToBps, splitCharge, type SplitPolicy } from "./split.js";
 
 export type { Usage } from "./caps.js";
 export type Outcome = SettledState;
 
+/** No owner or platform prices: every request pays the fallback price. */
+export const NO_PRICES: PriceTable = { platform: () => undefined, owner: () => undefined };
+export const DEFAULT_SPLIT: SplitPolicy = { platformFeeBps: 0, referralShareBps: percentToBps(20) };
+
 export interface MeterDeps {
   clock: Clock;
   logger: Logger;
-  priceFor?: (model: string) => Price;
+  /** Owner and platform prices (a PriceBook); default none, i.e. the fallback price. */
+  prices?: PriceTable;
+  /** Platform fee and referral share; default 0% fee, 20% of it to the referrer. */
+  split?: SplitPolicy;
+  /** The account that referred `accountId`, if any (the accounts store); default: nobody was referred. */
+  referrerOf?: (accountId: string) => Promise<string | null>;
+  /** A connected provider by id, for settlements that know only the id (the sweeper). */
+  providerById?: (id: string) => PricedProvider | undefined;
   /** Waits before each retry of a failed settle; after the last, the sweeper settles it. */
   retryDelaysMs?: readonly number[];
 }
@@ -21,6 +34,12 @@ export interface SettleRequest {
   /** Billable usage (already capped); null charges nothing. */
   usage: Usage | null;
   providerId: string | null;
+  /** The serving provider (its price and owner); else looked up by `providerId`. */
+  provider?: PricedProvider | null;
+  /** The serving provider's owner when the provider itself is gone (a delivery checkpoint). */
+  providerAccountId?: string | null;
+  /** The consumer; else known from the reservation. */
+  accountId?: string;
   outcome: Outcome;
   /** The hold: the charge never exceeds it. */
   reservedMicros: number;
@@ -29,37 +48,37 @@ export interface SettleRequest {
 const DEFAULT_RETRY_DELAYS_MS = [250, 1_000, 5_000];
 
 /**
- * One request's money: reserve the worst case, then settle exactly once (the store makes a
- * repeated settle a no-op, so racing completion paths and the sweeper are safe). A settle that
- * fails is retried in the background; if every retry fails the reservation stays held until the
- * sweeper settles it, so nothing is held forever.
+ * One request's money: reserve the worst case at the highest price among the candidates, then
+ * settle exactly once at the serving provider's price, split between the provider's owner, the
+ * platform fee and the consumer's referrer (the store makes a repeated settle a no-op, so racing
+ * completion paths and the sweeper are safe). A request served by the consumer's own provider
+ * costs nothing. A settle that fails is retried in the background; if every retry fails the
+ * reservation stays held until the sweeper settles it, so nothing is held forever.
  */
 export class Meter {
   /** Reserved here and not yet settled (or given up on): the sweeper leaves these alone. */
-  private readonly open = new Map<string, number>();
-  private readonly priceFor: (model: string) => Price;
+  private readonly open = new Map<string, { at: number; accountId: string }>();
+  private readonly prices: PriceTable;
+  private readonly split: SplitPolicy;
   private readonly retryDelaysMs: readonly number[];
 
   constructor(
     private readonly store: Store,
     private readonly deps: MeterDeps,
   ) {
-    this.priceFor = deps.priceFor ?? (() => FALLBACK_PRICE);
+    this.prices = deps.prices ?? NO_PRICES;
+    this.split = deps.split ?? DEFAULT_SPLIT;
     this.retryDelaysMs = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   }
 
-  /** Holds the cost of `promptTokens` (the body's cap) plus every allowed completion token. */
-  async reserve(requestId: string, accountId: string, model: string, promptTokens: number, maxTokens: number) {
-    const amount = worstCaseMicros(this.priceFor(model), promptTokens, maxTokens);
-    const result = await this.store.reserve({ requestId, accountId, model, amountMicros: amount });
-    if (result.ok) this.open.set(requestId, this.deps.clock.now());
-    return result;
+  /** Holds the cost of `promptTokens` plus `maxTokens` completion tokens at the platform price. */
+  reserve(requestId: string, accountId: string, model: string, promptTokens: number, maxTokens: number): Promise<ReserveResult> {
+    return this.hold(requestId, accountId, model, worstCaseMicros(resolvePrice(this.prices, model, null).price, promptTokens, maxTokens));
   }
 
-  /** What `usage` costs for `model`, at most `capMicros`. */
-  chargeFor(model: string, usage: Usage | null, capMicros: number): number {
-    if (!usage) return 0;
-    return Math.min(costMicros(this.priceFor(model), usage.promptTokens, usage.completionTokens), capMicros);
+  /** Holds a request's worst case across its candidates (billing/prices.ts `reservationFor`). */
+  reserveFor(requestId: string, r: RequestReservation): Promise<ReserveResult> {
+    return this.hold(requestId, r.consumerAccountId, r.model, reservationFor(this.prices, r).amountMicros);
   }
 
   /** This process reserved the request and has not finished settling it. */
@@ -75,15 +94,53 @@ export class Meter {
     return this.attempt(req, 0);
   }
 
+  private async hold(requestId: string, accountId: string, model: string, amountMicros: number): Promise<ReserveResult> {
+    const result = await this.store.reserve({ requestId, accountId, model, amountMicros });
+    if (result.ok) this.open.set(requestId, { at: this.deps.clock.now(), accountId });
+    return result;
+  }
+
+  /** What the request costs and who earns it. */
+  private async bill(req: SettleRequest): Promise<{ chargeMicros: number; split: SettleSplit }> {
+    const accountId = req.accountId ?? this.open.get(req.requestId)?.accountId ?? (await this.store.getRequest(req.requestId))?.accountId;
+    const provider = req.provider ?? (req.providerId === null ? undefined : this.deps.providerById?.(req.providerId));
+    const ownerAccountId = provider?.ownerAccountId ?? req.providerAccountId ?? null;
+    const priced: PricedProvider | null = provider ?? (ownerAccountId ? { id: req.providerId ?? "", ownerAccountId } : null);
+    const selfRouted = accountId !== undefined && isSelfRouted(accountId, priced);
+    const usage = req.usage;
+    const cost = !usage || selfRouted ? 0 : costMicros(resolvePrice(this.prices, req.model, priced).price, usage.promptTokens, usage.completionTokens);
+    const chargeMicros = Math.min(cost, req.reservedMicros);
+    const feeCharged = chargeMicros > 0 && this.split.platformFeeBps > 0 && this.split.referralShareBps > 0;
+    const referrer = feeCharged && accountId !== undefined ? await this.referrerOf(accountId) : null;
+    const parts = splitCharge(chargeMicros, this.split, referrer !== null);
+    return {
+      chargeMicros,
+      split: {
+        providerAccountId: ownerAccountId,
+        providerMicros: parts.providerMicros,
+        platformFeeMicros: parts.platformFeeMicros,
+        referrerAccountId: referrer,
+        referralMicros: parts.referralMicros,
+      },
+    };
+  }
+
+  private async referrerOf(accountId: string): Promise<string | null> {
+    const referrer = this.deps.referrerOf ? await this.deps.referrerOf(accountId) : null;
+    return referrer === accountId ? null : referrer; // nobody earns a share of their own spending
+  }
+
   private async attempt(req: SettleRequest, attempt: number): Promise<SettleResult | null> {
     try {
+      const { chargeMicros, split } = await this.bill(req);
       const result = await this.store.settle({
         requestId: req.requestId,
-        chargeMicros: this.chargeFor(req.model, req.usage, req.reservedMicros),
+        chargeMicros,
         promptTokens: req.usage?.promptTokens ?? 0,
         completionTokens: req.usage?.completionTokens ?? 0,
         providerId: req.providerId,
         outcome: req.outcome,
+        split,
       });
       this.open.delete(req.requestId);
       return result;

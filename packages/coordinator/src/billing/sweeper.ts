@@ -42,6 +42,8 @@ export function startReservationSweeper(deps: SweeperDeps): ReservationSweeper {
       model: r.model,
       usage: r.delivered && { promptTokens: r.delivered.promptTokens, completionTokens: r.delivered.completionTokens },
       providerId: r.delivered?.providerId ?? null,
+      providerAccountId: r.delivered?.providerAccountId ?? null,
+      accountId: r.accountId,
       outcome: "expired",
       reservedMicros: r.reservedMicros,
     });

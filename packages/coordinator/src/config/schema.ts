@@ -3,6 +3,7 @@ import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, PROVIDER_EVICTION_MS } from "@d
 import { DEFAULT_DATABASE_URL } from "./database-url.js";
 import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./accounts.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
+import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -74,6 +75,8 @@ export const ConfigSchema = z.object({
   maxRequestSeconds: int(1, 86_400).default(600),
   /** Sessions, OIDC, signup credit (config/accounts.ts). */
   ...ACCOUNT_FIELDS,
+  /** Platform fee, referral share, Stripe (config/money.ts). */
+  ...MONEY_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -104,6 +107,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   streamIdleTimeoutMs: "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS",
   maxRequestSeconds: "DARKBLOOM_MAX_REQUEST_SECONDS",
   ...ACCOUNT_ENV_NAMES,
+  ...MONEY_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */

@@ -39,6 +39,10 @@ export interface LiveProvider {
    * token count that went backwards or past max_tokens). Counted by the relay; routing may weigh it.
    */
   faults?: number;
+  /** The owner account linked by `register.account_token`; null or absent: unlinked. */
+  readonly ownerAccountId?: string | null;
+  /** Prices the provider announced in `register` (micro-USD per 1M tokens), per model. */
+  readonly prices?: ReadonlyMap<string, { readonly inputPerMillion: number; readonly outputPerMillion: number }>;
 }
 
 export interface PickOptions {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { verifyAttestation } from "@darkbloom/protocol";
 import { buildRouter, errorFormatForPath, type ApiDeps } from "../api/index.js";
 import { createAccountAuth, ensureBootstrapKey, type AccountAuth } from "../auth/index.js";
-import { DeliveryCheckpoints, Meter, startReservationSweeper } from "../billing/index.js";
+import { DeliveryCheckpoints, Meter, PriceBook, percentToBps, startReservationSweeper } from "../billing/index.js";
 import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
 import { KeyLimiter } from "../limits/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
@@ -11,7 +11,9 @@ import { createLogger, errorFields, type Logger } from "../log/index.js";
 import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
+import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
+import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
 import type { ProviderAdmission } from "./provider-auth.js";
@@ -50,10 +52,12 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     newId: (prefix) => entropy.id(prefix),
     onDatabaseError: (err) => logger.warn("an idle database connection failed; the pool replaces it", errorFields(err)),
   });
+  const prices = new PriceBook(store);
   let accountAuth: AccountAuth;
   try {
     if (cfg.bootstrapApiKey) await ensureBootstrapKey(store, cfg.bootstrapApiKey, cfg.bootstrapCreditUsd);
     accountAuth = await createAccountAuth(cfg, store, clock.now);
+    await prices.load();
   } catch (err) {
     await store.close();
     throw err;
@@ -70,12 +74,20 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     streamIdleTimeoutMs: cfg.streamIdleTimeoutMs,
     maxRequestMs,
   });
-  const meter = new Meter(store, { clock, logger });
+  const meter = new Meter(store, {
+    clock,
+    logger,
+    prices,
+    split: { platformFeeBps: percentToBps(cfg.platformFeePercent), referralShareBps: percentToBps(cfg.referralSharePercent) },
+    providerById: (id) => registry.get(id),
+    referrerOf: (accountId) => store.accounts.referrerOf(accountId),
+  });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
   // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, clock, entropy, logger, accountAuth, limits };
+  const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -106,6 +118,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     registerTimeoutMs: cfg.registerTimeoutMs,
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
+    resolveAccountToken: apiKeyOwner(store),
   }, providerAdmission(cfg, logger));
   const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 

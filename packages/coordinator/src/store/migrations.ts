@@ -74,6 +74,56 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   ACCOUNTS_MIGRATION,
+  {
+    id: 4,
+    name: "prices_split_invites_payouts",
+    statements: [
+      // Per-model prices in micro-USD per 1M tokens; scope 'platform' or 'account:<id>' (an owner's price).
+      `CREATE TABLE model_prices (
+        scope TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_per_million BIGINT NOT NULL,
+        output_per_million BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (scope, model)
+      )`,
+      // How each settled charge was shared (consumer debit = provider + platform fee + referral).
+      `ALTER TABLE requests ADD COLUMN provider_account_id TEXT`,
+      `ALTER TABLE requests ADD COLUMN provider_earned BIGINT`,
+      `ALTER TABLE requests ADD COLUMN platform_fee BIGINT`,
+      `ALTER TABLE requests ADD COLUMN referrer_account_id TEXT`,
+      `ALTER TABLE requests ADD COLUMN referral_earned BIGINT`,
+      `CREATE TABLE invites (
+        code TEXT PRIMARY KEY,
+        amount BIGINT NOT NULL,
+        max_uses BIGINT NOT NULL,
+        uses BIGINT NOT NULL DEFAULT 0,
+        expires_at BIGINT,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE invite_redemptions (
+        code TEXT NOT NULL REFERENCES invites(code),
+        account_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (code, account_id)
+      )`,
+      `CREATE TABLE payout_accounts (
+        account_id TEXT PRIMARY KEY,
+        stripe_account_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE withdrawals (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        transfer_id TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX withdrawals_account ON withdrawals(account_id, created_at)`,
+    ],
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */

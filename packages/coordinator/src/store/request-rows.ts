@@ -15,10 +15,11 @@ export interface RequestRow {
   created_at: number;
   delivered_prompt_tokens: number | null;
   delivered_completion_tokens: number | null;
+  provider_account_id: string | null;
 }
 
 export const REQUEST_COLUMNS = `request_id, account_id, model, state, reserved, charged, shortfall, prompt_tokens, completion_tokens,
-  provider_id, created_at, delivered_prompt_tokens, delivered_completion_tokens`;
+  provider_id, created_at, delivered_prompt_tokens, delivered_completion_tokens, provider_account_id`;
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
@@ -54,6 +55,7 @@ export function heldReservationOf(row: RequestRow): HeldReservation {
             promptTokens: Number(row.delivered_prompt_tokens ?? 0),
             completionTokens: Number(row.delivered_completion_tokens),
             providerId: row.provider_id,
+            ...(row.provider_account_id !== null && { providerAccountId: row.provider_account_id }),
           },
   };
 }

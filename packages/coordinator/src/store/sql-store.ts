@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { SqlDatabase, SqlExecutor } from "./sql.js";
 import { SqlAccounts, SqlKeys, SqlUsage, type AccountStore, type KeyStore, type UsageStore } from "./accounts/index.js";
 import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
+import { auditRequests } from "./audit.js";
+import { MoneyQueries } from "./money-store.js";
 import { REQUEST_COLUMNS, heldReservationOf, requestRecordOf, type RequestRow } from "./request-rows.js";
 import {
   StoreError,
@@ -18,6 +20,8 @@ import {
   type SettleInput,
   type SettleResult,
   type Store,
+  type SettleSplit,
+  type RequestAudit,
 } from "./types.js";
 
 export interface SqlStoreDeps {
@@ -43,6 +47,8 @@ export class SqlStore implements Store {
   readonly usage: UsageStore;
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
+  /** Prices, invites, payouts: see money-store.ts (delegated below). */
+  private readonly money: MoneyQueries;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -55,6 +61,25 @@ export class SqlStore implements Store {
     this.accounts = new SqlAccounts(db, sub);
     this.keys = new SqlKeys(db, sub);
     this.usage = new SqlUsage(db);
+    const ledger = { post: this.post.bind(this), balanceOf: this.balanceOf.bind(this) };
+    this.money = new MoneyQueries(db, ledger, this.now);
+  }
+
+  setModelPrice: Store["setModelPrice"] = (p) => this.money.setModelPrice(p);
+  deleteModelPrice: Store["deleteModelPrice"] = (owner, model) => this.money.deleteModelPrice(owner, model);
+  listModelPrices: Store["listModelPrices"] = () => this.money.listModelPrices();
+  createInvite: Store["createInvite"] = (i) => this.money.createInvite(i);
+  redeemInvite: Store["redeemInvite"] = (code, accountId) => this.money.redeemInvite(code, accountId);
+  getEarnings: Store["getEarnings"] = (accountId) => this.money.getEarnings(accountId);
+  setPayoutAccount: Store["setPayoutAccount"] = (a, s) => this.money.setPayoutAccount(a, s);
+  getPayoutAccount: Store["getPayoutAccount"] = (a) => this.money.getPayoutAccount(a);
+  startWithdrawal: Store["startWithdrawal"] = (i) => this.money.startWithdrawal(i);
+  completeWithdrawal: Store["completeWithdrawal"] = (id, t) => this.money.completeWithdrawal(id, t);
+  failWithdrawal: Store["failWithdrawal"] = (id) => this.money.failWithdrawal(id);
+  getWithdrawal: Store["getWithdrawal"] = (id) => this.money.getWithdrawal(id);
+
+  auditRequests(): Promise<RequestAudit> {
+    return auditRequests(this.db);
   }
 
   async createAccount(input: { id?: string; label?: string }): Promise<Account> {
@@ -175,14 +200,17 @@ export class SqlStore implements Store {
       const charged = Math.min(input.chargeMicros, reserved);
       const refunded = reserved - charged;
       const shortfall = input.chargeMicros - charged;
+      const split = input.split;
+      if (split) checkSplit(split, charged);
       await this.post(tx, "settle", `settle:${input.requestId}`, input.requestId, [
         { account: LEDGER.held(row.account_id), amount: -reserved },
         { account: available, amount: refunded },
-        { account: LEDGER.revenue, amount: charged },
+        ...(split ? splitPostings(split) : [{ account: LEDGER.revenue, amount: charged }]),
       ]);
       await tx.run(
         `UPDATE requests SET state = ?, charged = ?, shortfall = ?, prompt_tokens = ?, completion_tokens = ?,
-           provider_id = ?, settled_at = ? WHERE request_id = ?`,
+           provider_id = ?, settled_at = ?, provider_account_id = ?, provider_earned = ?, platform_fee = ?,
+           referrer_account_id = ?, referral_earned = ? WHERE request_id = ?`,
         [
           input.outcome,
           charged,
@@ -191,6 +219,11 @@ export class SqlStore implements Store {
           input.completionTokens,
           input.providerId,
           this.now(),
+          split?.providerAccountId ?? null,
+          split?.providerMicros ?? null,
+          split?.platformFeeMicros ?? null,
+          split?.referrerAccountId ?? null,
+          split?.referralMicros ?? null,
           input.requestId,
         ],
       );
@@ -200,9 +233,9 @@ export class SqlStore implements Store {
 
   async recordDelivery(input: DeliveryInput): Promise<void> {
     await this.db.run(
-      `UPDATE requests SET delivered_prompt_tokens = ?, delivered_completion_tokens = ?, delivered_at = ?, provider_id = ?
-         WHERE request_id = ? AND state = 'reserved'`,
-      [input.promptTokens, input.completionTokens, this.now(), input.providerId, input.requestId],
+      `UPDATE requests SET delivered_prompt_tokens = ?, delivered_completion_tokens = ?, delivered_at = ?, provider_id = ?,
+         provider_account_id = ? WHERE request_id = ? AND state = 'reserved'`,
+      [input.promptTokens, input.completionTokens, this.now(), input.providerId, input.providerAccountId ?? null, input.requestId],
     );
   }
 
@@ -289,4 +322,23 @@ export class SqlStore implements Store {
       live.flatMap((p) => [id, p.account, p.amount]),
     );
   }
+}
+
+/** A split must share exactly what is charged (the charge is never above the hold). */
+function checkSplit(split: SettleSplit, charged: number): void {
+  assertMicros("providerMicros", split.providerMicros);
+  assertMicros("platformFeeMicros", split.platformFeeMicros);
+  assertMicros("referralMicros", split.referralMicros);
+  if (split.providerMicros + split.platformFeeMicros + split.referralMicros !== charged) {
+    throw new StoreError(`the split does not sum to the charge (${charged} µUSD; was the charge above the hold?)`);
+  }
+  if (split.referralMicros > 0 && split.referrerAccountId === null) throw new StoreError("a referral share needs a referrer");
+}
+
+function splitPostings(split: SettleSplit): Posting[] {
+  return [
+    { account: split.providerAccountId === null ? LEDGER.unclaimedEarnings : LEDGER.earnings(split.providerAccountId), amount: split.providerMicros },
+    { account: LEDGER.fees, amount: split.platformFeeMicros },
+    ...(split.referrerAccountId === null ? [] : [{ account: LEDGER.referral(split.referrerAccountId), amount: split.referralMicros }]),
+  ];
 }

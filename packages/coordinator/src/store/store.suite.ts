@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it, beforeEach, afterEach } from "node:test";
 import { accountsSuite } from "./accounts/accounts.suite.js";
 import type { Store } from "./types.js";
+import { moneySuite } from "./money.suite.js";
 
 /**
  * The behaviour every Store engine must show. Engines call this from their own *.test.ts with a
@@ -188,6 +189,8 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
       assert.deepEqual(await store.getBalance(id), { availableMicros: 9_000, heldMicros: 0 });
       await assertBalanced();
     });
+
+    moneySuite(() => store);
   });
   accountsSuite(name, factory);
 }

@@ -47,6 +47,18 @@ export interface SettleInput {
   completionTokens: number;
   providerId: string | null;
   outcome: SettledState;
+  /** How the charge is shared; absent: all of it to `platform:revenue`. Its parts sum to the charge. */
+  split?: SettleSplit;
+}
+
+/** Who earns what of one charge (billing/split.ts computes it). */
+export interface SettleSplit {
+  /** The serving provider's owner; null: the platform's unclaimed provider earnings. */
+  providerAccountId: string | null;
+  providerMicros: number;
+  platformFeeMicros: number;
+  referrerAccountId: string | null;
+  referralMicros: number;
 }
 
 /** How a request ended; `expired`: settled by the reservation sweeper. */
@@ -60,6 +72,8 @@ export interface DeliveryInput {
   /** Completion tokens delivered to the consumer. */
   completionTokens: number;
   providerId: string | null;
+  /** The serving provider's owner account, kept so a swept request still pays its owner. */
+  providerAccountId?: string | null;
 }
 
 /** A reservation still held, as the sweeper sees it. */
@@ -70,7 +84,7 @@ export interface HeldReservation {
   reservedMicros: number;
   createdAt: number;
   /** The last delivery checkpoint; null when nothing was recorded as delivered. */
-  delivered: { promptTokens: number; completionTokens: number; providerId: string | null } | null;
+  delivered: { promptTokens: number; completionTokens: number; providerId: string | null; providerAccountId?: string | null } | null;
 }
 
 export interface SettleResult {
@@ -88,6 +102,55 @@ export interface CreditInput {
   /** Makes the credit idempotent (e.g. a bootstrap grant or a payment id). */
   idempotencyKey: string;
   kind: "grant" | "deposit" | "admin";
+}
+
+/** A per-model price in micro-USD per 1M tokens; ownerAccountId null: the platform's price. */
+export interface ModelPriceRecord {
+  ownerAccountId: string | null;
+  model: string;
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+export interface InviteRecord {
+  code: string;
+  amountMicros: number;
+  maxUses: number;
+  uses: number;
+  /** ms since epoch; null: never expires. */
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+export type RedeemResult =
+  | { ok: true; amountMicros: number; replay: boolean }
+  | { ok: false; reason: "not_found" | "expired" | "exhausted" };
+
+export interface Earnings {
+  /** Earned by the account's providers. */
+  earningsMicros: number;
+  /** Its share of the platform fee on referred consumers' requests. */
+  referralMicros: number;
+}
+
+export type WithdrawalState = "pending" | "paid" | "failed";
+
+export interface WithdrawalRecord {
+  id: string;
+  accountId: string;
+  amountMicros: number;
+  state: WithdrawalState;
+  transferId: string | null;
+}
+
+/** Per-request money invariants over the whole ledger (see `auditRequests`). */
+export interface RequestAudit {
+  settledRequests: number;
+  /** Requests still reserved, and what they hold in total. */
+  openRequests: number;
+  heldMicros: number;
+  /** One line per violated invariant, naming the request. Empty when everything adds up. */
+  problems: string[];
 }
 
 export interface LedgerCheck {
@@ -143,6 +206,30 @@ export interface Store {
   getRequest(requestId: string): Promise<RequestRecord | null>;
   /** Double-entry invariants, for tests and health checks. */
   checkLedger(): Promise<LedgerCheck>;
+  /**
+   * For every settled request: its settle entry moved exactly the hold out of `held`, refunded
+   * the rest, and the consumer's debit equals the provider's credit plus the platform fee plus
+   * the referral share, each posted to the account the request names.
+   */
+  auditRequests(): Promise<RequestAudit>;
+  /** Sets (upserts) a per-model price; ownerAccountId null: the platform price. */
+  setModelPrice(price: ModelPriceRecord): Promise<void>;
+  /** False when there was none. */
+  deleteModelPrice(ownerAccountId: string | null, model: string): Promise<boolean>;
+  listModelPrices(): Promise<ModelPriceRecord[]>;
+  createInvite(input: { code: string; amountMicros: number; maxUses: number; expiresAt: number | null }): Promise<InviteRecord>;
+  /** Credits the invite's amount once per (code, account); a repeat is a replay that credits nothing. */
+  redeemInvite(code: string, accountId: string): Promise<RedeemResult>;
+  getEarnings(accountId: string): Promise<Earnings>;
+  setPayoutAccount(accountId: string, stripeAccountId: string): Promise<void>;
+  getPayoutAccount(accountId: string): Promise<string | null>;
+  /** Moves `amountMicros` of earnings (then referral earnings) to payouts, or refuses when they are short. */
+  startWithdrawal(input: { id: string; accountId: string; amountMicros: number }): Promise<{ ok: true } | { ok: false; availableMicros: number }>;
+  /** The transfer went out. */
+  completeWithdrawal(id: string, transferId: string): Promise<void>;
+  /** The transfer failed: the amount goes back to the account's earnings (idempotent). */
+  failWithdrawal(id: string): Promise<void>;
+  getWithdrawal(id: string): Promise<WithdrawalRecord | null>;
   close(): Promise<void>;
 }
 

@@ -57,6 +57,12 @@ export interface FakeProviderOptions {
   maxConcurrency?: number;
   /** Enrollment token for the upgrade (default TEST_PROVIDER_TOKEN; null sends none). */
   token?: string | null;
+  /** `register.account_token`: links the provider to its owner's account. */
+  accountToken?: string;
+  /** `register.prices`: the provider's own prices (micro-USD per 1M tokens). */
+  prices?: { model: string; input_per_million: number; output_per_million: number }[];
+  /** Context length to register for every model (default 4096). */
+  contextLength?: number;
 }
 
 /** The enrollment token coordinator tests configure (`providerToken`) and fakes send by default. */
@@ -111,7 +117,9 @@ export class FakeProvider {
           provider_version: "0.0.0-fake",
           attestation,
           hardware: { platform: "linux", arch: "x64", cpu: "fake", cores: 2, memory_gb: 4, backend: "cpu" },
-          models: opts.models.map((id) => ({ id, size_bytes: 1, quantization: "q4", context_length: 4096, template_render_ok: true })),
+          models: opts.models.map((id) => ({ id, size_bytes: 1, quantization: "q4", context_length: opts.contextLength ?? 4096, template_render_ok: true })),
+          ...(opts.accountToken !== undefined && { account_token: opts.accountToken }),
+          ...(opts.prices && { prices: opts.prices }),
         });
       });
       ws.on("message", (data) => {

@@ -28,7 +28,10 @@ import {
   peekRegisterVersion,
   provesPossession,
   versionRefusal,
+  announcedPrices,
+  resolveOwner,
   type AcceptedRegister,
+  type AccountTokenResolver,
 } from "./registration/index.js";
 
 /** What the socket layer tells the relay. Providers are passed as instances, not ids. */
@@ -49,6 +52,8 @@ export interface ProviderSocketDeps {
   writeTimeoutMs: number;
   /** Register attestations must be this fresh (default ±5 min). */
   attestationMaxAgeMs?: number;
+  /** Links a provider to its owner account from `register.account_token`; absent: providers stay unlinked. */
+  resolveAccountToken?: AccountTokenResolver;
 }
 
 export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
@@ -60,7 +65,7 @@ const closeReason = (s: string): string => s.replace(/[^\x20-\x7e]/g, "?").slice
 type Phase =
   | { name: "awaiting_register" }
   | { name: "verifying" }
-  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge }
+  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge; ownerAccountId: string | null }
   | { name: "registered"; provider: LiveProvider }
   | { name: "closed" };
 
@@ -105,12 +110,15 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const checked = await checkRegister(frame, { now: clock.now(), maxAgeMs, verifyAttestation: deps.verifyAttestation });
     if (phase.name !== "verifying") return; // closed while verifying
     if (!checked.ok) return reject(checked.reason, checked.code);
+    const owner = await resolveOwner(frame, deps.resolveAccountToken);
+    if (phase.name !== "verifying") return;
+    if (!owner.ok) return reject(owner.reason, owner.code);
     const challenge = newChallenge(clock.now());
-    phase = { name: "challenged", pending: checked, challenge };
+    phase = { name: "challenged", pending: checked, challenge, ownerAccountId: owner.ownerAccountId };
     writer.send(encodeFrame({ type: "attestation_challenge", ...challenge }), "control");
   }
 
-  function onProof(pending: AcceptedRegister, challenge: Challenge, response: AttestationResponseFrame): void {
+  function onProof(pending: AcceptedRegister, challenge: Challenge, response: AttestationResponseFrame, ownerAccountId: string | null): void {
     const { frame, models } = pending;
     const att = frame.attestation;
     if (!provesPossession(challenge, response, att)) {
@@ -134,6 +142,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       lastSeenAt: now,
       slots: new Map(),
       inFlight: 0,
+      ownerAccountId,
+      prices: announcedPrices(frame, models),
     }));
     if (!result.ok) return reject(result.reason, result.code);
     const provider = (admitted = result.provider);
@@ -156,6 +166,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       backend: frame.hardware.backend,
       trust_level: provider.trustLevel,
       remote,
+      linked: ownerAccountId !== null,
     });
   }
 
@@ -175,7 +186,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
         return reject(`unexpected ${frame.type} frame during registration`);
       case "challenged":
         if (frame.type !== "attestation_response") return reject(`expected attestation_response, got ${frame.type}`);
-        return onProof(phase.pending, phase.challenge, frame);
+        return onProof(phase.pending, phase.challenge, frame, phase.ownerAccountId);
       case "registered": {
         const p = phase.provider;
         p.lastSeenAt = clock.now();

@@ -63,7 +63,7 @@ test("messages: system string or blocks, max_tokens required, top_k and stop_seq
 
 test("count_tokens routes as a one-token, non-streaming request", () => {
   const r = parseApiRequest("messages.count_tokens", { model: "m", messages: [{ role: "user", content: "hi" }] });
-  assert.deepEqual(routingFacts(r), { model: "m", stream: false, maxTokens: 1 });
+  assert.deepEqual(routingFacts(r), { model: "m", stream: false, maxTokens: 1, maxTokensExplicit: true });
   assert.equal(clientMaxTokens("messages.count_tokens", {}), 1);
   assert.equal(clientMaxTokens("responses", { max_output_tokens: 7, max_tokens: 3 }), 7);
   assert.equal(clientMaxTokens("chat.completions", { max_completion_tokens: 4, max_tokens: 3 }), 4);

@@ -50,11 +50,14 @@ export interface RoutingFacts {
   model: string;
   stream: boolean;
   maxTokens: number;
+  /** The client set a completion limit (else the reservation may use the model's context). */
+  maxTokensExplicit: boolean;
 }
 
 export function routingFacts(req: ParsedApiRequest): RoutingFacts {
-  if (req.api === "messages.count_tokens") return { model: req.params.model, stream: false, maxTokens: 1 };
-  return { model: req.params.model, stream: req.params.stream, maxTokens: req.params.maxTokens };
+  if (req.api === "messages.count_tokens") return { model: req.params.model, stream: false, maxTokens: 1, maxTokensExplicit: true };
+  const { model, stream, maxTokens, maxTokensExplicit } = req.params;
+  return { model, stream, maxTokens, maxTokensExplicit };
 }
 
 /**

@@ -25,6 +25,14 @@ export const HardwareSchema = z.object({
 });
 export type Hardware = z.infer<typeof HardwareSchema>;
 
+/** A provider's own price for one model, integer micro-USD per 1M tokens (it wins over its owner's and the platform's). */
+export const ModelPriceSchema = z.object({
+  model: z.string().min(1).max(256),
+  input_per_million: z.number().int().nonnegative().max(1e12),
+  output_per_million: z.number().int().nonnegative().max(1e12),
+});
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
 export const RegisterFrameSchema = z.object({
   type: z.literal("register"),
   protocol_version: z.number().int().positive(),
@@ -34,7 +42,9 @@ export const RegisterFrameSchema = z.object({
   hardware: HardwareSchema,
   models: z.array(ProviderModelSchema).min(1).max(16),
   benchmark_tps: z.number().nonnegative().optional(),
+  /** Links the provider to its owner's account (today an API key of that account). */
   account_token: z.string().max(512).optional(),
+  prices: z.array(ModelPriceSchema).max(16).optional(),
 });
 export type RegisterFrame = z.infer<typeof RegisterFrameSchema>;
 

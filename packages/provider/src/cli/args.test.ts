@@ -46,3 +46,10 @@ test("help", () => {
   assert.equal(parseCommand([]).kind, "help");
   assert.equal(parseCommand(["--help"]).kind, "help");
 });
+
+test("start: --account-key links the provider to its owner's account", () => {
+  const cmd = parseCommand(["start", "--foreground", "--model", "m.gguf", "--account-key", "sk-db-" + "a".repeat(64)]);
+  assert.equal(cmd.kind === "start" && cmd.accountKey, "sk-db-" + "a".repeat(64));
+  assert.throws(() => parseCommand(["start", "--foreground", "--model", "m", "--account-key", "has space"]), UsageError);
+  assert.throws(() => parseCommand(["local", "--model", "m", "--account-key", "k"]), UsageError);
+});

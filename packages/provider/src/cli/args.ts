@@ -7,7 +7,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage:
-  darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N] [--token T]
+  darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N] [--token T] [--account-key K]
   darkbloom local --model FILE [--port N] [--host H] [--model-id ID] [--parallel N]
 
   darkbloom [start|local] --help | --version
@@ -15,7 +15,8 @@ export const USAGE = `usage:
   URL is ws://host:port/ws/provider or an http://host:port base (default ws://127.0.0.1:8080/ws/provider).
   The model id defaults to the file name without .gguf; --parallel (default 4) is the number of
   sequences decoded together in one batch. The coordinator's provider enrollment token comes from
-  DARKBLOOM_PROVIDER_TOKEN or --token (the variable keeps it out of the process list).`;
+  DARKBLOOM_PROVIDER_TOKEN or --token (the variable keeps it out of the process list). Earnings go to
+  the account whose API key is given in DARKBLOOM_ACCOUNT_KEY or --account-key (unset: unlinked).`;
 
 export interface EngineArgs {
   modelPath: string;
@@ -24,7 +25,7 @@ export interface EngineArgs {
 }
 
 export type Command =
-  | { kind: "start"; coordinator: string; engine: EngineArgs; token?: string }
+  | { kind: "start"; coordinator: string; engine: EngineArgs; token?: string; accountKey?: string }
   | { kind: "local"; port: number; host: string; engine: EngineArgs }
   | { kind: "help" }
   | { kind: "version" };
@@ -46,7 +47,7 @@ function engineArgs(values: Record<string, string | boolean | undefined>): Engin
 }
 
 /** Options that only one subcommand takes (the other refuses them). */
-const START_ONLY = ["foreground", "coordinator"];
+const START_ONLY = ["foreground", "coordinator", "account-key"];
 const LOCAL_ONLY = ["port", "host"];
 
 /** Parses and validates the command line (without the node and script entries). */
@@ -72,6 +73,7 @@ export function parseCommand(argv: string[]): Command {
         port: { type: "string" },
         host: { type: "string" },
         token: { type: "string" },
+        "account-key": { type: "string" },
       },
     }));
   } catch (err) {
@@ -91,7 +93,9 @@ export function parseCommand(argv: string[]): Command {
     }
     const token = values.token as string | undefined;
     if (token !== undefined && !/^[\x21-\x7e]{1,512}$/.test(token)) throw new UsageError("--token must be printable ASCII without spaces");
-    return { kind: "start", coordinator, engine: engineArgs(values), ...(token !== undefined && { token }) };
+    const accountKey = values["account-key"] as string | undefined;
+    if (accountKey !== undefined && !/^[\x21-\x7e]{1,512}$/.test(accountKey)) throw new UsageError("--account-key must be printable ASCII without spaces");
+    return { kind: "start", coordinator, engine: engineArgs(values), ...(token !== undefined && { token }), ...(accountKey !== undefined && { accountKey }) };
   }
   if (sub === "local") {
     return {

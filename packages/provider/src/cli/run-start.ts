@@ -11,6 +11,8 @@ export async function runStart(cmd: Extract<Command, { kind: "start" }>, env: No
   const log = createLogger("provider");
   const token = cmd.token ?? (env.DARKBLOOM_PROVIDER_TOKEN || undefined);
   if (token === undefined) log("no_token", { hint: "no DARKBLOOM_PROVIDER_TOKEN or --token: only a coordinator with open registration will accept this provider" });
+  // Links this provider to its owner's account (its earnings go there); today an API key of that account.
+  const accountKey = cmd.accountKey ?? (env.DARKBLOOM_ACCOUNT_KEY || undefined);
   const identity = await loadOrCreateIdentity(configDir());
   const keyPair = await generateEncryptionKeyPair();
   const engine = await loadEngine(cmd.engine, log);
@@ -22,11 +24,11 @@ export async function runStart(cmd: Extract<Command, { kind: "start" }>, env: No
     keyPair,
     identitySecret: identity.secretKey,
     ...(token !== undefined && { token }),
-    register: () => buildRegisterFrame(identity, keyPair, models, hardware),
+    register: async () => ({ ...(await buildRegisterFrame(identity, keyPair, models, hardware)), ...(accountKey !== undefined && { account_token: accountKey }) }),
     log,
   });
   client.start();
-  log("started", { coordinator: cmd.coordinator, model: engine.modelId, kid: keyPair.kid, backend: engine.backend });
+  log("started", { coordinator: cmd.coordinator, model: engine.modelId, kid: keyPair.kid, backend: engine.backend, linked: accountKey !== undefined });
   const outcome = await Promise.race([waitForShutdownSignal().then(() => undefined), client.refused]);
   if (outcome) {
     // Retrying cannot help: say why in plain words and exit non-zero instead of looping silently.

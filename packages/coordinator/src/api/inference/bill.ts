@@ -55,6 +55,7 @@ export class RequestBill {
       promptTokens: this.limits.promptEstimate,
       completionTokens: tokens,
       providerId: provider.id,
+      providerAccountId: provider.ownerAccountId ?? null,
     });
   }
 
@@ -79,6 +80,7 @@ export class RequestBill {
       model: this.model,
       usage: decision.billable,
       providerId: provider?.id ?? null,
+      provider,
       outcome,
       reservedMicros: this.reservedMicros,
     });

@@ -19,6 +19,8 @@ export interface PreparedRequest {
   model: string;
   stream: boolean;
   maxTokens: number;
+  /** False when the client gave no max_tokens (the reserve may then fit the model's context). */
+  maxTokensExplicit: boolean;
   /** Size of the body the provider renders (the plaintext JSON), which bounds its prompt tokens. */
   bodyBytes: number;
   /** The most prompt tokens billable: reserved and capped at this. */
@@ -54,6 +56,7 @@ export function prepareE2e(api: ApiKind, body: unknown): PreparedRequest {
     stream: api === "messages.count_tokens" ? false : req.stream,
     // count_tokens generates nothing: whatever the metadata says, one token is the frame's minimum.
     maxTokens: api === "messages.count_tokens" ? 1 : (req.max_tokens ?? DEFAULT_MAX_TOKENS),
+    maxTokensExplicit: api === "messages.count_tokens" || req.max_tokens !== undefined,
     bodyBytes,
     promptTokenCap: cap,
     promptTokenEstimate: estimate,
@@ -80,6 +83,7 @@ export function prepareCoordinatorSealed(api: ApiKind, body: unknown, raw: Uint8
     model: facts.model,
     stream: facts.stream,
     maxTokens: facts.maxTokens,
+    maxTokensExplicit: facts.maxTokensExplicit,
     bodyBytes: raw.byteLength,
     promptTokenCap: promptTokenCap(raw.byteLength),
     promptTokenEstimate: promptTokenEstimate(raw.byteLength),

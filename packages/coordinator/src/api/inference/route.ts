@@ -69,7 +69,8 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     if (!registry.knowsModel(model)) {
       throw new HttpError(404, `The model \`${model}\` does not exist or no provider has offered it.`, "model_not_found", "model");
     }
-    if (registry.candidates(model, prepared.accept ? { accept: prepared.accept } : {}).length === 0) {
+    const candidates = registry.candidates(model, prepared.accept ? { accept: prepared.accept } : {});
+    if (candidates.length === 0) {
       const message =
         privacy === PRIVACY_E2E
           ? `None of the providers this request is sealed to is available for ${model}; fetch fresh keys and retry.`
@@ -84,7 +85,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     await deps.limits.admit(ctx, principal, requestId);
     // Prompt tokens are reserved at the body's cap (the most a provider can bill), so honest usage
     // is never clamped by the hold; input tokens are cheap, so this costs the consumer little.
-    const reservation = await meter.reserve(requestId, principal.accountId, model, prepared.promptTokenCap, prepared.maxTokens);
+    const reservation = await meter.reserveFor(requestId, { ...prepared, consumerAccountId: principal.accountId, promptEstimate: prepared.promptTokenEstimate, candidates });
     if (!reservation.ok) {
       throw new HttpError(
         402,
