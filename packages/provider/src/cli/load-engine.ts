@@ -31,7 +31,6 @@ export async function loadEngine(args: EngineArgs, log: Logger): Promise<LoadedE
   return Object.assign(engine, {
     backend,
     describe: () => description,
-    maxCompletionTokens: (messages: Parameters<typeof engine.renderPrompt>[0]) =>
-      engine.contextSize - engine.renderPrompt(messages).tokens.length,
+    maxCompletionTokens: (...args: Parameters<typeof engine.renderPrompt>) => engine.contextSize - engine.renderPrompt(...args).tokens.length,
   });
 }

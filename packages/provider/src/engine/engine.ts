@@ -3,8 +3,9 @@
 import path from "node:path";
 import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { modelDetokenizer, type DetokenizeFn } from "./detokenizer.js";
-import { EngineClosedError, PromptTooLongError } from "./errors.js";
-import { Job } from "./job.js";
+import { EngineClosedError, EngineError, PromptTooLongError } from "./errors.js";
+import { GrammarFactory } from "./grammar.js";
+import { Job, type JobGrammar } from "./job.js";
 import { loadLlama, resolveLlamaConfig } from "./llama.js";
 import { ThroughputMeter } from "./metrics.js";
 import { checkTemplateRender, createPromptRenderer, type PromptRenderer } from "./prompt.js";
@@ -18,7 +19,9 @@ import type {
   GenerateRequest,
   Generation,
   RenderedPrompt,
+  ToolsRequest,
 } from "./types.js";
+import { TOOL_CALL_OPEN } from "./chat-template.js";
 
 const DEFAULT_PARALLEL = 4;
 const DEFAULT_MAX_CONTEXT = 4096;
@@ -43,6 +46,9 @@ export class Engine {
   private readonly detokenize: DetokenizeFn;
   private readonly scheduler: BatchScheduler;
   private readonly meter: ThroughputMeter;
+  private readonly grammars: GrammarFactory;
+  /** The tool-call tag as one special token, when the model has it as one. */
+  private readonly toolCallToken: Token | undefined;
   private nextId = 1;
   private closing: Promise<void> | undefined;
 
@@ -57,6 +63,9 @@ export class Engine {
     this.templateRenderOk = opts.templateRenderOk;
     this.renderer = createPromptRenderer(model);
     this.detokenize = modelDetokenizer(model);
+    this.grammars = new GrammarFactory(model);
+    const tagTokens = model.tokenize(TOOL_CALL_OPEN, true);
+    this.toolCallToken = tagTokens.length === 1 ? tagTokens[0] : undefined;
     this.meter = new ThroughputMeter();
     const sequences = Array.from({ length: opts.parallel }, () => context.getSequence());
     this.scheduler = new BatchScheduler({
@@ -111,10 +120,17 @@ export class Engine {
   generate(req: GenerateRequest): Generation {
     if (this.closing) throw new EngineClosedError();
     const valid = validateRequest(req);
-    const prompt = this.renderer.render(valid.messages);
+    const tools = req.tools;
+    const usesTools = (tools !== undefined && tools.definitions.length > 0) || valid.messages.some((m) => m.role === "tool" || m.toolCalls);
+    if (usesTools && this.renderer.toolSupport === undefined) {
+      throw new EngineError("tools_unsupported", `tools are not supported by ${this.modelId}: its chat template cannot render tool calls`);
+    }
+    const required = tools?.mode === "required";
+    const prompt = this.renderer.render(valid.messages, tools?.definitions, required ? `${TOOL_CALL_OPEN}\n` : undefined);
     if (prompt.tokens.length + valid.maxTokens > this.contextSize) {
       throw new PromptTooLongError(prompt.tokens.length, valid.maxTokens, this.contextSize);
     }
+    const grammar = this.grammarFor(req);
     const id = this.nextId++;
     let job: Job | undefined;
     const stream = new GenerationStream(id, () => {
@@ -129,6 +145,7 @@ export class Engine {
       stream,
       detokenize: this.detokenize,
       isEndToken: (t) => this.model.isEogToken(t),
+      ...(grammar && { grammar }),
     });
     const signal = req.signal;
     if (signal?.aborted) {
@@ -145,9 +162,25 @@ export class Engine {
     return stream;
   }
 
+  private grammarFor(req: GenerateRequest): JobGrammar | undefined {
+    const tools = req.tools;
+    if (tools?.mode === "required") return { from: "start", state: this.grammars.toolCall(tools.callSchema), toolCall: true };
+    if (req.json) return { from: "start", state: this.grammars.json(req.json), toolCall: false };
+    if (tools?.mode === "auto") {
+      return { from: "trigger", state: this.grammars.toolCall(tools.callSchema), triggerText: TOOL_CALL_OPEN, triggerToken: this.toolCallToken };
+    }
+    return undefined;
+  }
+
   /** Renders messages exactly as generate() would (for inspection and tests). */
-  renderPrompt(messages: ChatMessage[]): RenderedPrompt {
-    return this.renderer.render(validateRequest({ messages, maxTokens: 1 }).messages);
+  renderPrompt(messages: ChatMessage[], tools?: ToolsRequest): RenderedPrompt {
+    const valid = validateRequest({ messages, maxTokens: 1 }).messages;
+    return this.renderer.render(valid, tools?.definitions, tools?.mode === "required" ? `${TOOL_CALL_OPEN}\n` : undefined);
+  }
+
+  /** The tool-call syntax this model's chat template supports (undefined: no tool calling). */
+  get toolSupport(): "hermes" | undefined {
+    return this.renderer.toolSupport;
   }
 
   get templateSource(): "gguf" | "chatml-fallback" {

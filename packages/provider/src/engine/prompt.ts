@@ -3,9 +3,11 @@ import { LlamaText, SpecialTokensText, readGgufFileInfo, type LlamaModel, type T
 import {
   CHATML_FALLBACK_TEMPLATE,
   compileChatTemplate,
+  detectToolSupport,
   selfCheckTemplate,
   type CompiledChatTemplate,
   type PromptPart,
+  type TemplateTool,
 } from "./chat-template.js";
 import { EngineError } from "./errors.js";
 import type { ChatMessage, RenderedPrompt } from "./types.js";
@@ -13,7 +15,10 @@ import type { ChatMessage, RenderedPrompt } from "./types.js";
 export interface PromptRenderer {
   /** "gguf": the model's own template; "chatml-fallback": the model has none. */
   readonly templateSource: "gguf" | "chatml-fallback";
-  render(messages: readonly ChatMessage[]): RenderedPrompt;
+  /** The tool-call syntax the template supports, or undefined when it cannot render tools. */
+  readonly toolSupport: "hermes" | undefined;
+  /** `tools` go to the template; `assistantPrefix` (template text) is appended after the generation prompt. */
+  render(messages: readonly ChatMessage[], tools?: readonly TemplateTool[], assistantPrefix?: string): RenderedPrompt;
 }
 
 export function createPromptRenderer(model: LlamaModel): PromptRenderer {
@@ -27,10 +32,12 @@ export function createPromptRenderer(model: LlamaModel): PromptRenderer {
   const prependBos = model.tokens.shouldPrependBosToken && bos != null;
   return {
     templateSource: hasTemplate ? "gguf" : "chatml-fallback",
-    render(messages) {
+    toolSupport: hasTemplate ? detectToolSupport(template) : undefined,
+    render(messages, tools, assistantPrefix) {
       let parts: PromptPart[];
       try {
-        parts = template.render(messages);
+        parts = template.render(messages, tools);
+        if (assistantPrefix) parts = [...parts, { kind: "template", text: assistantPrefix }];
       } catch (err) {
         throw new EngineError("template_error", `chat template failed to render the conversation: ${errorMessage(err)}`, {
           cause: err,

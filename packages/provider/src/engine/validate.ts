@@ -4,7 +4,7 @@ import { invalidRequest } from "./errors.js";
 import type { SamplingParams } from "./job.js";
 import type { ChatMessage, GenerateRequest } from "./types.js";
 
-const ROLES = new Set(["system", "user", "assistant"]);
+const ROLES = new Set(["system", "user", "assistant", "tool"]);
 const MAX_STOP_STRINGS = 16;
 const UINT32 = 2 ** 32;
 
@@ -19,10 +19,13 @@ export function validateRequest(req: GenerateRequest): ValidRequest {
   if (!Array.isArray(req.messages) || req.messages.length === 0) throw invalidRequest("messages must be a non-empty array");
   const messages = req.messages.map((m, i): ChatMessage => {
     if (typeof m !== "object" || m === null || !ROLES.has(m.role)) {
-      throw invalidRequest(`messages[${i}].role must be one of system, user, assistant`);
+      throw invalidRequest(`messages[${i}].role must be one of system, user, assistant, tool`);
     }
     if (typeof m.content !== "string") throw invalidRequest(`messages[${i}].content must be a string`);
-    return { role: m.role, content: m.content };
+    const out: ChatMessage = { role: m.role, content: m.content };
+    if (m.toolCalls && m.toolCalls.length > 0) out.toolCalls = m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments }));
+    if (m.toolCallId !== undefined) out.toolCallId = m.toolCallId;
+    return out;
   });
   if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw invalidRequest("maxTokens must be an integer ≥ 1");
   const temperature = req.temperature ?? 1;

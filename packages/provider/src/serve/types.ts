@@ -1,12 +1,12 @@
 import type { ProviderModel } from "@darkbloom/protocol";
-import type { ChatMessage, EngineCapacity, GenerateRequest, Generation } from "../engine/index.js";
+import type { ChatMessage, EngineCapacity, GenerateRequest, Generation, ToolsRequest } from "../engine/index.js";
 
 /** What the serving layer needs from an inference engine (engine/ implements it). */
 export interface ChatEngine {
   readonly modelId: string;
   generate(req: GenerateRequest): Generation;
-  /** The largest completion that fits the context after this conversation's prompt. */
-  maxCompletionTokens(messages: ChatMessage[]): number;
+  /** The largest completion that fits the context after this conversation's prompt (with its tools). */
+  maxCompletionTokens(messages: ChatMessage[], tools?: ToolsRequest): number;
 }
 
 /**
