@@ -125,8 +125,7 @@ export class Engine {
     if (usesTools && this.renderer.toolSupport === undefined) {
       throw new EngineError("tools_unsupported", `tools are not supported by ${this.modelId}: its chat template cannot render tool calls`);
     }
-    const required = tools?.mode === "required";
-    const prompt = this.renderer.render(valid.messages, tools?.definitions, required ? `${TOOL_CALL_OPEN}\n` : undefined);
+    const prompt = this.renderer.render(valid.messages, tools?.definitions, assistantPrefix(tools));
     if (prompt.tokens.length + valid.maxTokens > this.contextSize) {
       throw new PromptTooLongError(prompt.tokens.length, valid.maxTokens, this.contextSize);
     }
@@ -164,6 +163,10 @@ export class Engine {
 
   private grammarFor(req: GenerateRequest): JobGrammar | undefined {
     const tools = req.tools;
+    if (tools?.mode === "required" && tools.forced) {
+      const state = this.grammars.toolArguments(tools.forced.arguments);
+      return { from: "start", state, toolCall: true, opening: forcedOpening(tools.forced.name) };
+    }
     if (tools?.mode === "required") return { from: "start", state: this.grammars.toolCall(tools.callSchema), toolCall: true };
     if (req.json) return { from: "start", state: this.grammars.json(req.json), toolCall: false };
     if (tools?.mode === "auto") {
@@ -175,7 +178,7 @@ export class Engine {
   /** Renders messages exactly as generate() would (for inspection and tests). */
   renderPrompt(messages: ChatMessage[], tools?: ToolsRequest): RenderedPrompt {
     const valid = validateRequest({ messages, maxTokens: 1 }).messages;
-    return this.renderer.render(valid, tools?.definitions, tools?.mode === "required" ? `${TOOL_CALL_OPEN}\n` : undefined);
+    return this.renderer.render(valid, tools?.definitions, assistantPrefix(tools));
   }
 
   /** The tool-call syntax this model's chat template supports (undefined: no tool calling). */
@@ -224,6 +227,17 @@ export class Engine {
 
 export function createEngine(opts: EngineOptions): Promise<Engine> {
   return Engine.create(opts);
+}
+
+/** The opening of a forced call, written into the prompt: `{"name": "f", "arguments": `. */
+function forcedOpening(name: string): string {
+  return `{"name": ${JSON.stringify(name)}, "arguments": `;
+}
+
+/** Template text after the generation prompt: a required call is opened for the model. */
+function assistantPrefix(tools: ToolsRequest | undefined): string | undefined {
+  if (tools?.mode !== "required") return undefined;
+  return `${TOOL_CALL_OPEN}\n${tools.forced ? forcedOpening(tools.forced.name) : ""}`;
 }
 
 function positiveInt(v: number | undefined, dflt: number, name: string): number {

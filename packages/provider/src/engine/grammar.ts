@@ -41,6 +41,17 @@ export class GrammarFactory {
     });
   }
 
+  /** Evaluation state for a forced call's arguments object, then the call's closing brace. */
+  toolArguments(argumentsSchema: JsonGrammarSchema): LlamaGrammarEvaluationState {
+    return this.state(`args:${JSON.stringify(argumentsSchema)}`, () => {
+      const json = this.jsonGrammar(argumentsSchema);
+      return new LlamaGrammar(this.model.llama, {
+        grammar: `${json.grammar}\ndbtoolargs ::= root [ ]? "}" [\\n]?\n`,
+        rootRuleName: "dbtoolargs",
+      });
+    });
+  }
+
   private jsonGrammar(schema: JsonGrammarSchema): LlamaGrammar {
     // The schema was checked against the grammar subset by protocol's toGrammarSchema.
     const gbnfSchema = schema as unknown as GbnfJsonSchema<Record<string, GbnfJsonSchema>>;

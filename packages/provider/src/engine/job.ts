@@ -21,7 +21,13 @@ export type JobPhase = "waiting" | "prefill" | "decoding" | "done";
  * one special token — and constrains the rest to one call.
  */
 export type JobGrammar =
-  | { from: "start"; state: LlamaGrammarEvaluationState; toolCall: boolean }
+  | {
+      from: "start";
+      state: LlamaGrammarEvaluationState;
+      toolCall: boolean;
+      /** Tool-call text the prompt already holds (a forced call's opening), reported first. */
+      opening?: string;
+    }
   | { from: "trigger"; state: LlamaGrammarEvaluationState; triggerText: string; triggerToken: Token | undefined };
 
 export interface JobInit {
@@ -78,6 +84,7 @@ export class Job {
     if (g?.from === "start") {
       this.activeGrammar = g.state;
       this.inToolCall = g.toolCall;
+      if (g.opening) this.stream.push(g.opening, 0, true);
     } else if (g) {
       this.trigger = { matcher: new StopStringMatcher([g.triggerText]), token: g.triggerToken, state: g.state };
     }

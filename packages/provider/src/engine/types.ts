@@ -34,6 +34,11 @@ export interface ToolsRequest {
   mode: "auto" | "required" | "none";
   /** Schema of one call: `{"name": …, "arguments": {…}}`. */
   callSchema: JsonGrammarSchema;
+  /**
+   * "required" with exactly one allowed function: its name is written into the prompt (the call's
+   * opening `{"name": "f", "arguments": `) and only the arguments are generated.
+   */
+  forced?: { name: string; arguments: JsonGrammarSchema };
 }
 
 export interface GenerateRequest {

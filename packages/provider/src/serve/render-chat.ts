@@ -32,6 +32,8 @@ export function generateRequest(params: ChatParams, maxTokens: number, signal?: 
       mode: choice === "none" ? "none" : choice === "auto" ? "auto" : "required",
       callSchema: toolCallSchema(params.tools, choice),
     };
+    const only = typeof choice === "object" ? params.tools.find((t) => t.name === choice.name) : params.tools.length === 1 ? params.tools[0] : undefined;
+    if (only && choice !== "auto" && choice !== "none") req.tools.forced = { name: only.name, arguments: only.parameters };
   }
   return req;
 }
