@@ -98,6 +98,7 @@ export async function startLocalServer(
       if (res.headersSent) return void res.end();
       const code = err instanceof EngineError ? err.code : undefined;
       if (code === "context_length_exceeded" || code === "invalid_request") sendJson(res, 400, openAIError(400, err.message, code));
+      else if (code === "tools_unsupported") sendJson(res, 400, openAIError(400, err.message, code, "tools"));
       else if (code === "queue_full") sendJson(res, 429, openAIError(429, err.message, code));
       else sendJson(res, 500, openAIError(500, "generation failed"));
     });
