@@ -133,7 +133,9 @@ describe("structured output and tool calls: openai client → coordinator → pr
       const res = await client().chat.completions.create({
         model: TOOLS,
         messages: [{ role: "user", content: "Weather in Oslo?" }],
-        max_tokens: 80,
+        // The call ends after ~30 tokens; a generous limit only widens the coordinator's
+        // non-streaming deadline (proportional to max_tokens) on a busy machine.
+        max_tokens: 300,
         tools: [WEATHER, TIME],
         tool_choice: { type: "function", function: { name: "get_weather" } },
       });
@@ -152,7 +154,9 @@ describe("structured output and tool calls: openai client → coordinator → pr
       const runner = client().chat.completions.stream({
         model: TOOLS,
         messages: [{ role: "user", content: "Weather in Oslo?" }],
-        max_tokens: 80,
+        // The call ends after ~30 tokens; a generous limit only widens the coordinator's
+        // non-streaming deadline (proportional to max_tokens) on a busy machine.
+        max_tokens: 300,
         tools: [WEATHER],
         tool_choice: "required",
       });
@@ -172,7 +176,9 @@ describe("structured output and tool calls: openai client → coordinator → pr
       const first = await client().chat.completions.create({
         model: TOOLS,
         messages: [{ role: "user", content: "Weather in Oslo?" }],
-        max_tokens: 80,
+        // The call ends after ~30 tokens; a generous limit only widens the coordinator's
+        // non-streaming deadline (proportional to max_tokens) on a busy machine.
+        max_tokens: 300,
         tools: [WEATHER],
         tool_choice: "required",
       });
