@@ -113,11 +113,15 @@ describe("walking skeleton: openai client → coordinator → provider", () => {
   test("both modes refuse what they cannot honour with the same 400 and param", async () => {
     const user = (content: OpenAI.ChatCompletionUserMessageParam["content"]) => [{ role: "user" as const, content }];
     const requests: [string, Record<string, unknown>][] = [
-      ["response_format", { response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } } }],
+      [
+        "response_format.json_schema.schema.properties.n.pattern",
+        { response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "object", properties: { n: { type: "string", pattern: "^a" } } } } } },
+      ],
+      // This model's chat template cannot render tools: the provider says so in both modes.
       ["tools", { tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }] }],
-      ["messages.1.role", { messages: [...user("q"), { role: "tool", tool_call_id: "c1", content: "42" }] }],
+      ["messages.1.tool_call_id", { messages: [...user("q"), { role: "tool", tool_call_id: "c1", content: "42" }] }],
       ["messages.0.content.1", { messages: user([{ type: "text", text: "what is it?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }]) }],
-      ["top_k", { top_k: 40 }],
+      ["logprobs", { logprobs: true, top_k: 40 }],
       ["temperature", { temperature: 3 }],
     ];
     for (const [param, extra] of requests) {

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { ProviderModel } from "@darkbloom/protocol";
-import { createEngine, type PromptSource } from "../engine/index.js";
+import { createEngine, type PromptSource, type ToolsRequest } from "../engine/index.js";
 import type { Logger } from "../log.js";
 import type { HostedEngine } from "../serve/types.js";
 import type { EngineArgs } from "./args.js";
@@ -31,7 +31,7 @@ export async function loadEngine(args: EngineArgs, log: Logger): Promise<LoadedE
   return Object.assign(engine, {
     backend,
     describe: () => description,
-    maxCompletionTokens: (source: PromptSource) => engine.contextSize - engine.renderSource(source).tokens.length,
-    promptTokens: (source: PromptSource) => engine.renderSource(source).tokens.length,
+    maxCompletionTokens: (source: PromptSource, tools?: ToolsRequest) => engine.contextSize - engine.renderSource(source, tools).tokens.length,
+    promptTokens: (source: PromptSource, tools?: ToolsRequest) => engine.renderSource(source, tools).tokens.length,
   });
 }

@@ -15,10 +15,13 @@ export interface TemplateVars {
   eosToken: string;
 }
 
+/** An OpenAI tool definition as handed to the template's `tools` variable. */
+export type TemplateTool = Readonly<Record<string, unknown>>;
+
 export interface CompiledChatTemplate {
   readonly source: string;
-  /** Renders the conversation; throws when the template rejects it. */
-  render(messages: readonly ChatMessage[]): PromptPart[];
+  /** Renders the conversation (and the tools, when given); throws when the template rejects it. */
+  render(messages: readonly ChatMessage[], tools?: readonly TemplateTool[]): PromptPart[];
 }
 
 export const CHATML_FALLBACK_TEMPLATE =
@@ -27,38 +30,65 @@ export const CHATML_FALLBACK_TEMPLATE =
 
 export function compileChatTemplate(source: string, vars: TemplateVars): CompiledChatTemplate {
   const template = new Template(source);
-  const renderRaw = (messages: readonly ChatMessage[]): string =>
+  const renderRaw = (messages: readonly ChatMessage[], tools: readonly TemplateTool[] | undefined): string =>
     template.render({
-      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      messages: messages.map(templateMessage),
+      ...(tools && tools.length > 0 && { tools }),
       add_generation_prompt: true,
       bos_token: vars.bosToken,
       eos_token: vars.eosToken,
     });
 
-  const renderParts = (messages: readonly ChatMessage[]): PromptPart[] => {
+  const renderParts = (messages: readonly ChatMessage[], tools: readonly TemplateTool[] | undefined): PromptPart[] => {
     const nonce = randomBytes(6).toString("hex");
-    const ids = messages.map((_, i) => `dbph${nonce}m${i}x`);
-    const rendered = renderRaw(messages.map((m, i) => ({ role: m.role, content: ids[i] ?? "" })));
+    // Empty contents get no placeholder: templates test `if message.content`.
+    const ids = messages.map((m, i) => (m.content.length > 0 ? `dbph${nonce}m${i}x` : ""));
+    const rendered = renderRaw(messages.map((m, i) => ({ ...m, content: ids[i] ?? "" })), tools);
     const parts = splitOnPlaceholders(rendered, ids, messages);
     if (parts) return parts;
     // The template transformed the content (e.g. split/trimmed it): render the real content and
     // treat the whole prompt as template text, like llama-server does.
-    return [{ kind: "template", text: renderRaw(messages) }];
+    return [{ kind: "template", text: renderRaw(messages, tools) }];
   };
 
   return {
     source,
-    render(messages) {
+    render(messages, tools) {
       try {
-        return renderParts(messages);
+        return renderParts(messages, tools);
       } catch (err) {
         // Templates without a system role (e.g. Gemma) raise on system messages: fold them into the
         // following user message, as llama.cpp's template polyfill does.
         if (!messages.some((m) => m.role === "system")) throw err;
-        return renderParts(foldSystemMessages(messages));
+        return renderParts(foldSystemMessages(messages), tools);
       }
     },
   };
+}
+
+/**
+ * A message as Hugging Face chat templates expect it: tool calls with their arguments as an object
+ * (templates apply `tojson`), tool results with their `tool_call_id`.
+ */
+function templateMessage(m: ChatMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = { role: m.role, content: m.content };
+  if (m.toolCalls && m.toolCalls.length > 0) {
+    out["tool_calls"] = m.toolCalls.map((c) => ({
+      id: c.id,
+      type: "function",
+      function: { name: c.name, arguments: parseArguments(c.arguments) },
+    }));
+  }
+  if (m.toolCallId !== undefined) out["tool_call_id"] = m.toolCallId;
+  return out;
+}
+
+function parseArguments(args: string): unknown {
+  try {
+    return JSON.parse(args) as unknown;
+  } catch {
+    return args;
+  }
 }
 
 function splitOnPlaceholders(
@@ -69,6 +99,7 @@ function splitOnPlaceholders(
   const found: { at: number; index: number }[] = [];
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] ?? "";
+    if (id === "") continue;
     const at = rendered.indexOf(id);
     if (at === -1 || rendered.indexOf(id, at + id.length) !== -1) return undefined;
     found.push({ at, index: i });
@@ -89,6 +120,33 @@ function splitOnPlaceholders(
   }
   add("template", rendered.slice(pos));
   return parts;
+}
+
+/** The tag a Hermes/Qwen-style template asks the model to wrap each tool call in. */
+export const TOOL_CALL_OPEN = "<tool_call>";
+const PROBE_TOOL = "dbprobe_fn";
+const PROBE_RESULT = "dbprobe_result";
+
+/**
+ * Which tool-call syntax the template teaches, or undefined when it cannot render tools: the tool
+ * list, an assistant tool call and a tool result must all appear in the rendered prompt, and the
+ * template must use the <tool_call> tags (the syntax the engine constrains and parses).
+ */
+export function detectToolSupport(template: CompiledChatTemplate): "hermes" | undefined {
+  if (!template.source.includes(TOOL_CALL_OPEN)) return undefined;
+  const tool = { type: "function", function: { name: PROBE_TOOL, description: "probe", parameters: { type: "object", properties: {} } } };
+  try {
+    const text = (messages: readonly ChatMessage[]) => template.render(messages, [tool]).map((p) => p.text).join("");
+    if (!text([{ role: "user", content: "hi" }]).includes(PROBE_TOOL)) return undefined;
+    const history = text([
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "", toolCalls: [{ id: "call_probe", name: "dbprobe_call", arguments: "{}" }] },
+      { role: "tool", content: PROBE_RESULT, toolCallId: "call_probe" },
+    ]);
+    return history.includes("dbprobe_call") && history.includes(PROBE_RESULT) ? "hermes" : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function foldSystemMessages(messages: readonly ChatMessage[]): ChatMessage[] {

@@ -3,8 +3,9 @@
 import path from "node:path";
 import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import { modelDetokenizer, type DetokenizeFn } from "./detokenizer.js";
-import { EngineClosedError, PromptTooLongError } from "./errors.js";
-import { Job } from "./job.js";
+import { EngineClosedError, EngineError, PromptTooLongError } from "./errors.js";
+import { GrammarFactory } from "./grammar.js";
+import { Job, type JobGrammar } from "./job.js";
 import { loadLlama, resolveLlamaConfig } from "./llama.js";
 import { ThroughputMeter } from "./metrics.js";
 import { checkTemplateRender, createPromptRenderer, type PromptRenderer } from "./prompt.js";
@@ -19,7 +20,9 @@ import type {
   Generation,
   PromptSource,
   RenderedPrompt,
+  ToolsRequest,
 } from "./types.js";
+import { TOOL_CALL_OPEN } from "./chat-template.js";
 
 const DEFAULT_PARALLEL = 4;
 const DEFAULT_MAX_CONTEXT = 4096;
@@ -44,6 +47,9 @@ export class Engine {
   private readonly detokenize: DetokenizeFn;
   private readonly scheduler: BatchScheduler;
   private readonly meter: ThroughputMeter;
+  private readonly grammars: GrammarFactory;
+  /** The tool-call tag as one special token, when the model has it as one. */
+  private readonly toolCallToken: Token | undefined;
   private nextId = 1;
   private closing: Promise<void> | undefined;
 
@@ -58,6 +64,9 @@ export class Engine {
     this.templateRenderOk = opts.templateRenderOk;
     this.renderer = createPromptRenderer(model);
     this.detokenize = modelDetokenizer(model);
+    this.grammars = new GrammarFactory(model);
+    const tagTokens = model.tokenize(TOOL_CALL_OPEN, true);
+    this.toolCallToken = tagTokens.length === 1 ? tagTokens[0] : undefined;
     this.meter = new ThroughputMeter();
     const sequences = Array.from({ length: opts.parallel }, () => context.getSequence());
     this.scheduler = new BatchScheduler({
@@ -112,10 +121,17 @@ export class Engine {
   generate(req: GenerateRequest): Generation {
     if (this.closing) throw new EngineClosedError();
     const valid = validateRequest(req);
-    const prompt = this.renderer.renderSource(valid.source);
+    const tools = req.tools;
+    const history = valid.source.messages ?? [];
+    const usesTools = (tools !== undefined && tools.definitions.length > 0) || history.some((m) => m.role === "tool" || m.toolCalls);
+    if (usesTools && (this.renderer.toolSupport === undefined || valid.source.prompt !== undefined)) {
+      throw new EngineError("tools_unsupported", `tools are not supported by ${this.modelId}: its chat template cannot render tool calls`);
+    }
+    const prompt = this.renderer.renderSource(valid.source, tools?.definitions, assistantPrefix(tools));
     if (prompt.tokens.length + valid.maxTokens > this.contextSize) {
       throw new PromptTooLongError(prompt.tokens.length, valid.maxTokens, this.contextSize);
     }
+    const grammar = this.grammarFor(req);
     const id = this.nextId++;
     let job: Job | undefined;
     const stream = new GenerationStream(id, prompt.tokens.length, () => {
@@ -130,6 +146,7 @@ export class Engine {
       stream,
       detokenize: this.detokenize,
       isEndToken: (t) => this.model.isEogToken(t),
+      ...(grammar && { grammar }),
     });
     const signal = req.signal;
     if (signal?.aborted) {
@@ -146,14 +163,33 @@ export class Engine {
     return stream;
   }
 
-  /** Renders messages exactly as generate() would (for inspection and tests). */
-  renderPrompt(messages: ChatMessage[]): RenderedPrompt {
-    return this.renderSource({ messages });
+  private grammarFor(req: GenerateRequest): JobGrammar | undefined {
+    const tools = req.tools;
+    if (tools?.mode === "required" && tools.forced) {
+      const state = this.grammars.toolArguments(tools.forced.arguments);
+      return { from: "start", state, toolCall: true, opening: forcedOpening(tools.forced.name) };
+    }
+    if (tools?.mode === "required") return { from: "start", state: this.grammars.toolCall(tools.callSchema), toolCall: true };
+    if (req.json) return { from: "start", state: this.grammars.json(req.json), toolCall: false };
+    if (tools?.mode === "auto") {
+      return { from: "trigger", state: this.grammars.toolCall(tools.callSchema), triggerText: TOOL_CALL_OPEN, triggerToken: this.toolCallToken };
+    }
+    return undefined;
   }
 
-  /** Renders a conversation or raw prompt exactly as generate() would. */
-  renderSource(source: PromptSource): RenderedPrompt {
-    return this.renderer.renderSource(validateSource(source));
+  /** Renders messages exactly as generate() would (for inspection and tests). */
+  renderPrompt(messages: ChatMessage[], tools?: ToolsRequest): RenderedPrompt {
+    return this.renderSource({ messages }, tools);
+  }
+
+  /** Renders a conversation (with its tools) or a raw prompt exactly as generate() would. */
+  renderSource(source: PromptSource, tools?: ToolsRequest): RenderedPrompt {
+    return this.renderer.renderSource(validateSource(source), tools?.definitions, assistantPrefix(tools));
+  }
+
+  /** The tool-call syntax this model's chat template supports (undefined: no tool calling). */
+  get toolSupport(): "hermes" | undefined {
+    return this.renderer.toolSupport;
   }
 
   get templateSource(): "gguf" | "chatml-fallback" {
@@ -197,6 +233,17 @@ export class Engine {
 
 export function createEngine(opts: EngineOptions): Promise<Engine> {
   return Engine.create(opts);
+}
+
+/** The opening of a forced call, written into the prompt: `{"name": "f", "arguments": `. */
+function forcedOpening(name: string): string {
+  return `{"name": ${JSON.stringify(name)}, "arguments": `;
+}
+
+/** Template text after the generation prompt: a required call is opened for the model. */
+function assistantPrefix(tools: ToolsRequest | undefined): string | undefined {
+  if (tools?.mode !== "required") return undefined;
+  return `${TOOL_CALL_OPEN}\n${tools.forced ? forcedOpening(tools.forced.name) : ""}`;
 }
 
 function positiveInt(v: number | undefined, dflt: number, name: string): number {

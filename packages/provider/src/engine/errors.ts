@@ -6,6 +6,7 @@ export type EngineErrorCode =
   | "invalid_request"
   | "engine_closed"
   | "template_error"
+  | "tools_unsupported"
   | "generation_failed";
 
 export class EngineError extends Error {

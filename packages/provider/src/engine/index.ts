@@ -7,6 +7,8 @@
 //   const { finishReason, usage } = await gen.result;
 export { Engine, createEngine } from "./engine.js";
 export { checkTemplateRender } from "./prompt.js";
+export { JSON_OBJECT_SCHEMA } from "./grammar.js";
+export { TOOL_CALL_OPEN } from "./chat-template.js";
 export {
   EngineError,
   EngineQueueFullError,
@@ -29,6 +31,9 @@ export type {
   GpuOption,
   PromptSource,
   GenerateOptions,
+  JsonGrammarSchema,
+  ToolCallMessage,
+  ToolsRequest,
   RenderedPrompt,
   Usage,
 } from "./types.js";

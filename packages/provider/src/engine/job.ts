@@ -1,6 +1,6 @@
 // One generation request inside the engine: prompt, sampling settings, progress, and the
 // token → text pipeline (UTF-8 safe detokenizer, then stop-string matcher, then the stream).
-import type { Token } from "node-llama-cpp";
+import type { LlamaGrammarEvaluationState, Token } from "node-llama-cpp";
 import { StreamDetokenizer, type DetokenizeFn } from "./detokenizer.js";
 import { StopStringMatcher } from "./stop-strings.js";
 import type { GenerationStream } from "./stream.js";
@@ -16,6 +16,22 @@ export interface SamplingParams {
 
 export type JobPhase = "waiting" | "prefill" | "decoding" | "done";
 
+/**
+ * A grammar constraining a job's sampling. `from: "start"` constrains every token (JSON output, or
+ * a tool call the prompt already opened: `toolCall` says which). `from: "trigger"` leaves the text
+ * free until the model opens a tool call — the trigger text, or the trigger token when the tag is
+ * one special token — and constrains the rest to one call.
+ */
+export type JobGrammar =
+  | {
+      from: "start";
+      state: LlamaGrammarEvaluationState;
+      toolCall: boolean;
+      /** Tool-call text the prompt already holds (a forced call's opening), reported first. */
+      opening?: string;
+    }
+  | { from: "trigger"; state: LlamaGrammarEvaluationState; triggerText: string; triggerToken: Token | undefined };
+
 export interface JobInit {
   id: number;
   prompt: readonly Token[];
@@ -25,6 +41,7 @@ export interface JobInit {
   stream: GenerationStream;
   detokenize: DetokenizeFn;
   isEndToken: (token: Token) => boolean;
+  grammar?: JobGrammar;
 }
 
 export class Job {
@@ -47,6 +64,13 @@ export class Job {
   private readonly detok: StreamDetokenizer;
   private readonly stopper: StopStringMatcher;
   private readonly isEndToken: (token: Token) => boolean;
+  /** The grammar state sampling applies now (undefined: free text). */
+  activeGrammar: LlamaGrammarEvaluationState | undefined;
+  /** Whether the job was given a grammar at all (the scheduler then passes it to the sampler). */
+  readonly constrained: boolean;
+  /** Text now belongs to a tool call. */
+  private inToolCall = false;
+  private readonly trigger: { matcher: StopStringMatcher; token: Token | undefined; state: LlamaGrammarEvaluationState } | undefined;
 
   constructor(init: JobInit) {
     this.id = init.id;
@@ -57,6 +81,15 @@ export class Job {
     this.detok = new StreamDetokenizer(init.detokenize);
     this.stopper = new StopStringMatcher(init.stop);
     this.isEndToken = init.isEndToken;
+    const g = init.grammar;
+    this.constrained = g !== undefined;
+    if (g?.from === "start") {
+      this.activeGrammar = g.state;
+      this.inToolCall = g.toolCall;
+      if (g.opening) this.stream.push(g.opening, 0, true);
+    } else if (g) {
+      this.trigger = { matcher: new StopStringMatcher([g.triggerText]), token: g.triggerToken, state: g.state };
+    }
   }
 
   /** Tokens this job may occupy in its sequence (prompt + completion). */
@@ -77,17 +110,54 @@ export class Job {
       this.finish("stop");
       return;
     }
-    const { emit, stopped } = this.stopper.push(this.detok.push(token));
+    if (this.trigger && !this.inToolCall && token === this.trigger.token) {
+      this.openToolCall("");
+    } else if (this.inToolCall) {
+      this.stream.push(this.detok.push(token), this.generated, true);
+    } else if (this.pushContent(this.detok.push(token))) {
+      return;
+    }
+    if (this.generated >= this.maxTokens) this.finish("length");
+  }
+
+  /** Content text through the tool-call trigger and the stop strings; true when the job ended. */
+  private pushContent(text: string): boolean {
+    let content = text;
+    let after: string | undefined;
+    if (this.trigger && !this.inToolCall) {
+      const t = this.trigger.matcher.push(text);
+      content = t.emit;
+      if (t.stopped) after = t.after ?? "";
+    }
+    const { emit, stopped } = this.stopper.push(content);
     this.stream.push(emit, this.generated);
-    if (stopped) this.end("stop");
-    else if (this.generated >= this.maxTokens) this.finish("length");
+    if (stopped) {
+      this.end("stop");
+      return true;
+    }
+    if (after !== undefined) {
+      this.stream.push(this.stopper.flush(), this.generated);
+      this.openToolCall(after);
+    }
+    return false;
+  }
+
+  /** The model opened a tool call: constrain the rest to one call; `after` is text already past the tag. */
+  private openToolCall(after: string): void {
+    if (!this.trigger) return;
+    this.inToolCall = true;
+    this.activeGrammar = this.trigger.state;
+    this.stream.push(after, this.generated, true);
   }
 
   /** Ends the job, releasing held-back text first (unless it completes a stop string). */
   finish(reason: FinishReason): void {
     if (this.done) return;
-    if (reason !== "abort") {
-      const tail = this.stopper.push(this.detok.flush());
+    if (reason !== "abort" && this.inToolCall) {
+      this.stream.push(this.detok.flush(), this.generated, true);
+    } else if (reason !== "abort") {
+      const rest = this.detok.flush();
+      const tail = this.stopper.push(this.trigger ? this.trigger.matcher.push(rest).emit + this.trigger.matcher.flush() : rest);
       this.stream.push(tail.emit, this.generated);
       if (tail.stopped) {
         this.end("stop");

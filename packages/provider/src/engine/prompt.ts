@@ -3,9 +3,11 @@ import { LlamaText, SpecialTokensText, readGgufFileInfo, type LlamaModel, type T
 import {
   CHATML_FALLBACK_TEMPLATE,
   compileChatTemplate,
+  detectToolSupport,
   selfCheckTemplate,
   type CompiledChatTemplate,
   type PromptPart,
+  type TemplateTool,
 } from "./chat-template.js";
 import { EngineError } from "./errors.js";
 import type { ChatMessage, PromptSource, RenderedPrompt } from "./types.js";
@@ -13,11 +15,14 @@ import type { ChatMessage, PromptSource, RenderedPrompt } from "./types.js";
 export interface PromptRenderer {
   /** "gguf": the model's own template; "chatml-fallback": the model has none. */
   readonly templateSource: "gguf" | "chatml-fallback";
-  render(messages: readonly ChatMessage[]): RenderedPrompt;
+  /** The tool-call syntax the template supports, or undefined when it cannot render tools. */
+  readonly toolSupport: "hermes" | undefined;
+  /** `tools` go to the template; `assistantPrefix` (template text) is appended after the generation prompt. */
+  render(messages: readonly ChatMessage[], tools?: readonly TemplateTool[], assistantPrefix?: string): RenderedPrompt;
   /** Raw text (legacy completions): tokenized as plain text (no special tokens), BOS as the model wants. */
   renderText(text: string): RenderedPrompt;
-  /** Either of the above. */
-  renderSource(source: PromptSource): RenderedPrompt;
+  /** Either of the above (tools apply to conversations only). */
+  renderSource(source: PromptSource, tools?: readonly TemplateTool[], assistantPrefix?: string): RenderedPrompt;
 }
 
 export function createPromptRenderer(model: LlamaModel): PromptRenderer {
@@ -35,17 +40,19 @@ export function createPromptRenderer(model: LlamaModel): PromptRenderer {
   };
   const renderer: PromptRenderer = {
     templateSource: hasTemplate ? "gguf" : "chatml-fallback",
+    toolSupport: hasTemplate ? detectToolSupport(template) : undefined,
     renderText(text) {
       const tokens = withBos(model.tokenize(text, false));
       return { text, tokens: tokens.map(Number) };
     },
-    renderSource(source) {
-      return source.prompt !== undefined ? renderer.renderText(source.prompt) : renderer.render(source.messages);
+    renderSource(source, tools, assistantPrefix) {
+      return source.prompt !== undefined ? renderer.renderText(source.prompt) : renderer.render(source.messages, tools, assistantPrefix);
     },
-    render(messages) {
+    render(messages, tools, assistantPrefix) {
       let parts: PromptPart[];
       try {
-        parts = template.render(messages);
+        parts = template.render(messages, tools);
+        if (assistantPrefix) parts = [...parts, { kind: "template", text: assistantPrefix }];
       } catch (err) {
         throw new EngineError("template_error", `chat template failed to render the conversation: ${errorMessage(err)}`, {
           cause: err,

@@ -176,14 +176,14 @@ export class BatchScheduler {
         return { decoded: 0, prefilled: take };
       }
       const { temperature, topP, topK, seed } = job.sampling;
-      job.iterator = slot.sequence.evaluate(job.prompt.slice(from) as Token[], {
-        temperature,
-        topP,
-        topK: topK ?? SAMPLING_TOP_K,
-        minP: 0,
-        seed,
-        yieldEogToken: true,
-      });
+      const options = { temperature, topP, topK: topK ?? SAMPLING_TOP_K, minP: 0, seed, yieldEogToken: true };
+      // A constrained job's grammar is read per sampled token (a tool call may switch it on
+      // mid-generation); node-llama-cpp keeps one sampler per sequence, so other sequences in the
+      // same batch are unaffected. Unconstrained jobs pass nothing.
+      job.iterator = slot.sequence.evaluate(
+        job.prompt.slice(from) as Token[],
+        job.constrained ? { ...options, grammarEvaluationState: () => job.activeGrammar } : options,
+      );
       const r = await job.iterator.next();
       job.prefilled = job.prompt.length;
       if (job.done) return { decoded: 0, prefilled: take };

@@ -57,7 +57,8 @@ test("empty stop strings are ignored", () => {
 
 test("nothing is emitted after a stop", () => {
   const m = new StopStringMatcher(["x"]);
-  assert.deepEqual(m.push("axb"), { emit: "a", stopped: true });
+  // `after` is what followed the stop string (the job uses it when the "stop" is a tool-call tag).
+  assert.deepEqual(m.push("axb"), { emit: "a", stopped: true, after: "b" });
   assert.deepEqual(m.push("more"), { emit: "", stopped: true });
   assert.equal(m.flush(), "");
 });

@@ -6,6 +6,8 @@ export interface StopPushResult {
   emit: string;
   /** True when a stop string was found: `emit` is the text before it and generation must end. */
   stopped: boolean;
+  /** When stopped: the text that followed the stop string in this push. */
+  after?: string;
 }
 
 export class StopStringMatcher {
@@ -28,17 +30,19 @@ export class StopStringMatcher {
     if (this.stops.length === 0) return { emit: text, stopped: false };
     const buf = this.held + text;
     let first = -1;
+    let firstLength = 0;
     for (const stop of this.stops) {
       const i = buf.indexOf(stop);
       if (i !== -1 && (first === -1 || i < first)) {
         first = i;
         this.matched = stop;
+        firstLength = stop.length;
       }
     }
     if (first !== -1) {
       this.held = "";
       this.done = true;
-      return { emit: buf.slice(0, first), stopped: true };
+      return { emit: buf.slice(0, first), stopped: true, after: buf.slice(first + firstLength) };
     }
     const hold = this.longestStopPrefixSuffix(buf);
     this.held = buf.slice(buf.length - hold);

@@ -3,9 +3,7 @@ import type { Generation, GenerationDelta, GenerationResult } from "./types.js";
 
 export class GenerationStream implements Generation {
   readonly result: Promise<GenerationResult>;
-  private buffered: string[] = [];
-  /** The running token count of the latest buffered text. */
-  private bufferedTokens = 0;
+  private buffered: GenerationDelta[] = [];
   private waiter: ((r: IteratorResult<GenerationDelta>) => void) | undefined;
   private errorWaiter: ((err: unknown) => void) | undefined;
   private ended = false;
@@ -34,17 +32,20 @@ export class GenerationStream implements Generation {
     return this.ended;
   }
 
-  /** Engine side: append text produced by the first `tokens` completion tokens (ignored after the end). */
-  push(text: string, tokens: number): void {
+  /**
+   * Engine side: append text produced by the first `tokens` completion tokens (ignored after the
+   * end); `toolCall` marks the text of a tool call.
+   */
+  push(text: string, tokens: number, toolCall = false): void {
     if (this.ended || text.length === 0) return;
+    const value: GenerationDelta = toolCall ? { text, tokens, toolCall } : { text, tokens };
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
       this.errorWaiter = undefined;
-      w({ value: { text, tokens }, done: false });
+      w({ value, done: false });
     } else {
-      this.buffered.push(text);
-      this.bufferedTokens = tokens;
+      this.buffered.push(value);
     }
   }
 
@@ -87,11 +88,17 @@ export class GenerationStream implements Generation {
   }
 
   private next(): Promise<IteratorResult<GenerationDelta>> {
-    if (this.buffered.length > 0) {
-      // Coalesce whatever accumulated while the consumer was busy.
-      const text = this.buffered.join("");
-      this.buffered = [];
-      return Promise.resolve({ value: { text, tokens: this.bufferedTokens }, done: false });
+    const first = this.buffered[0];
+    if (first) {
+      // Coalesce whatever accumulated while the consumer was busy (content and tool-call text apart).
+      const kind = first.toolCall === true;
+      let n = 1;
+      while (n < this.buffered.length && (this.buffered[n]?.toolCall === true) === kind) n++;
+      const run = this.buffered.splice(0, n);
+      const last = run[run.length - 1] ?? first;
+      const value: GenerationDelta = { text: run.map((d) => d.text).join(""), tokens: last.tokens };
+      if (kind) value.toolCall = true;
+      return Promise.resolve({ value, done: false });
     }
     if (this.failure) return Promise.reject(this.failure.error);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });

@@ -1,10 +1,44 @@
 // Public types of the inference engine (no I/O here).
 
-export type ChatRole = "system" | "user" | "assistant";
+export type ChatRole = "system" | "user" | "assistant" | "tool";
+
+export interface ToolCallMessage {
+  id: string;
+  name: string;
+  /** JSON text of the arguments. */
+  arguments: string;
+}
 
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** An assistant turn's tool calls. */
+  toolCalls?: ToolCallMessage[];
+  /** A tool result's call id. */
+  toolCallId?: string;
+}
+
+/**
+ * A JSON schema in the subset node-llama-cpp compiles to a grammar (`GbnfJsonSchema`); protocol's
+ * `toGrammarSchema` produces it from a client's schema.
+ */
+export type JsonGrammarSchema = { readonly [key: string]: unknown };
+
+export interface ToolsRequest {
+  /** OpenAI tool objects, handed to the chat template's `tools` variable. */
+  definitions: readonly Readonly<Record<string, unknown>>[];
+  /**
+   * "auto": free text; once the model opens a tool call (<tool_call>) the rest is constrained to one
+   * call. "required": the call is opened at once. "none": tools are shown, no call is made.
+   */
+  mode: "auto" | "required" | "none";
+  /** Schema of one call: `{"name": …, "arguments": {…}}`. */
+  callSchema: JsonGrammarSchema;
+  /**
+   * "required" with exactly one allowed function: its name is written into the prompt (the call's
+   * opening `{"name": "f", "arguments": `) and only the arguments are generated.
+   */
+  forced?: { name: string; arguments: JsonGrammarSchema };
 }
 
 /** What the model reads: a conversation (rendered with its chat template) or raw text. */
@@ -27,6 +61,10 @@ export interface GenerateOptions {
   stop?: string[];
   /** Aborting ends the generation with finishReason 'abort' and frees its sequence. */
   signal?: AbortSignal;
+  /** Constrains the whole completion to JSON matching this schema (a grammar). */
+  json?: JsonGrammarSchema;
+  /** Tools the model may call (needs a chat template that supports tools). */
+  tools?: ToolsRequest;
 }
 
 export type FinishReason = "stop" | "length" | "abort";
@@ -57,6 +95,8 @@ export interface GenerationResult {
 
 export interface GenerationDelta {
   text: string;
+  /** True for the JSON text of a tool call `{"name": …, "arguments": …}` (after the model opened one). */
+  toolCall?: boolean;
   /** Completion tokens sampled up to and including this text (a running count). */
   tokens: number;
 }

@@ -4,7 +4,7 @@ import { invalidRequest } from "./errors.js";
 import type { SamplingParams } from "./job.js";
 import type { ChatMessage, GenerateRequest, PromptSource } from "./types.js";
 
-const ROLES = new Set(["system", "user", "assistant"]);
+const ROLES = new Set(["system", "user", "assistant", "tool"]);
 const MAX_STOP_STRINGS = 16;
 const UINT32 = 2 ** 32;
 
@@ -25,10 +25,13 @@ export function validateSource(req: PromptSource): PromptSource {
   if (!Array.isArray(req.messages) || req.messages.length === 0) throw invalidRequest("messages must be a non-empty array");
   const messages = req.messages.map((m, i): ChatMessage => {
     if (typeof m !== "object" || m === null || !ROLES.has(m.role)) {
-      throw invalidRequest(`messages[${i}].role must be one of system, user, assistant`);
+      throw invalidRequest(`messages[${i}].role must be one of system, user, assistant, tool`);
     }
     if (typeof m.content !== "string") throw invalidRequest(`messages[${i}].content must be a string`);
-    return { role: m.role, content: m.content };
+    const out: ChatMessage = { role: m.role, content: m.content };
+    if (m.toolCalls && m.toolCalls.length > 0) out.toolCalls = m.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments }));
+    if (m.toolCallId !== undefined) out.toolCallId = m.toolCallId;
+    return out;
   });
   return { messages };
 }

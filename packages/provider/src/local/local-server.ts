@@ -123,6 +123,7 @@ export async function startLocalServer(
       const format = formatOfPath(path);
       const code = err instanceof EngineError ? err.code : null;
       if (code === "context_length_exceeded" || code === "invalid_request") sendText(res, 400, errorBody(format, 400, err.message, code));
+      else if (code === "tools_unsupported") sendText(res, 400, errorBody(format, 400, err.message, code, "tools"));
       else if (code === "queue_full") sendText(res, 429, errorBody(format, 429, err.message, code));
       else sendText(res, 500, errorBody(format, 500, "generation failed"));
     });

@@ -114,6 +114,11 @@ export async function handleInferenceRequest(
   } catch (err) {
     if (signal.aborted) return;
     const code = err instanceof EngineError ? err.code : "generation_failed";
+    if (code === "tools_unsupported") {
+      // Names `tools`, so both privacy modes answer 400 with param "tools".
+      ctx.send({ type: "inference_error", request_id: requestId, code: "bad_request", message: (err as Error).message, retryable: false, param: "tools" });
+      return ctx.log("inference_error", { request_id: requestId, code: "bad_request" });
+    }
     if (code === "context_length_exceeded" || code === "invalid_request") fail("bad_request", (err as Error).message, false);
     else if (code === "queue_full") fail("overloaded", (err as Error).message, true);
     else fail("engine_error", "generation failed", false);

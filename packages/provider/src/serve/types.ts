@@ -1,14 +1,14 @@
 import type { ProviderModel } from "@darkbloom/protocol";
-import type { EngineCapacity, GenerateRequest, Generation, PromptSource } from "../engine/index.js";
+import type { EngineCapacity, GenerateRequest, Generation, PromptSource, ToolsRequest } from "../engine/index.js";
 
 /** What the serving layer needs from an inference engine (engine/ implements it). */
 export interface ChatEngine {
   readonly modelId: string;
   generate(req: GenerateRequest): Generation;
-  /** The largest completion that fits the context after this prompt. */
-  maxCompletionTokens(source: PromptSource): number;
-  /** Tokens of the prompt as generate() would render it (chat template applied to messages). */
-  promptTokens(source: PromptSource): number;
+  /** The largest completion that fits the context after this prompt (with its tools). */
+  maxCompletionTokens(source: PromptSource, tools?: ToolsRequest): number;
+  /** Tokens of the prompt as generate() would render it (chat template and tools applied to messages). */
+  promptTokens(source: PromptSource, tools?: ToolsRequest): number;
 }
 
 /**

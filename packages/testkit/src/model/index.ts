@@ -4,3 +4,4 @@ export { PRESETS, PRESET_NAMES, isPreset, type Preset, type PresetSpec } from ".
 export { buildVocab, bytesToUnicode, CHATML_TEMPLATE, CONTROL_TOKENS, VOCAB_SIZE, type Vocab } from "./tokenizer.js";
 export { BIAS, tokenBiases, type EosMode } from "./weights.js";
 export { GENERATOR_VERSION } from "./metadata.js";
+export { CHATML_TOOLS_TEMPLATE } from "./chat-templates.js";

@@ -29,6 +29,8 @@ export const BIAS = {
   lower: 7,
   /** any other printable ASCII (0x20..0x7e) */
   printable: 5,
+  /** `"`, `}` and `]` in a closeJson preset */
+  closeJson: 20,
   /** newline, other control bytes, bytes >= 0x80 */
   otherByte: -20,
   /** <|im_start|>, reserved tokens */
@@ -43,7 +45,7 @@ const isLower = (b: number): boolean => b >= 0x61 && b <= 0x7a;
 const isPrintable = (b: number): boolean => b >= 0x20 && b <= 0x7e;
 
 /** Bias logits for each token: [after a normal token, after a newline]. */
-export function tokenBiases(vocab: Vocab, eos: EosMode): { main: Float32Array; nl: Float32Array } {
+export function tokenBiases(vocab: Vocab, eos: EosMode, closeJson = false): { main: Float32Array; nl: Float32Array } {
   const n = vocab.tokens.length;
   const main = new Float32Array(n);
   const nl = new Float32Array(n);
@@ -58,6 +60,16 @@ export function tokenBiases(vocab: Vocab, eos: EosMode): { main: Float32Array; n
     else b = BIAS.otherByte;
     main[t] = b;
     nl[t] = b;
+  }
+  if (closeJson) {
+    // The single-byte tokens `"`, `}` and `]` above every word (see PresetSpec.closeJson).
+    for (const byte of [0x22, 0x7d, 0x5d]) {
+      const t = vocab.tokenBytes.findIndex((b) => b.length === 1 && b[0] === byte);
+      if (t !== -1) {
+        main[t] = BIAS.closeJson;
+        nl[t] = BIAS.closeJson;
+      }
+    }
   }
   if (eos === "favour") {
     // End right after any token except a newline, so a chat reply (whose prompt ends in "\n")
@@ -116,7 +128,7 @@ export function modelTensors(o: WeightOptions): TensorSource[] {
   const K = K_RATIO * Math.sqrt(n);
   const gain = K / Math.sqrt(n); // undoes the RMS norm's division by ~K/sqrt(n)
   const alpha = 1 / Math.sqrt(2 * layers); // keeps the residual RMS around 1.4 after all layers
-  const { main, nl } = tokenBiases(o.vocab, o.eos);
+  const { main, nl } = tokenBiases(o.vocab, o.eos, o.spec.closeJson === true);
   const nlToken = o.vocab.tokenBytes.findIndex((b) => b.length === 1 && b[0] === 0x0a);
   const w2 = o.type;
   const t: TensorSource[] = [];

@@ -12,10 +12,20 @@ export interface ChatUsage {
   total_tokens: number;
 }
 
-export type OpenAIFinishReason = "stop" | "length";
+export type OpenAIFinishReason = "stop" | "length" | "tool_calls";
 
-export function toOpenAIFinishReason(reason: FinishReason): OpenAIFinishReason {
-  return reason === "length" ? "length" : "stop";
+/** An engine finish reason, or "tool_calls" when the model ended its turn with complete tool calls. */
+export type ChatFinishReason = FinishReason | "tool_calls";
+
+export function toOpenAIFinishReason(reason: ChatFinishReason): OpenAIFinishReason {
+  return reason === "length" ? "length" : reason === "tool_calls" ? "tool_calls" : "stop";
+}
+
+/** A tool call in a response (`arguments` is a JSON string, possibly cut short by max_tokens). */
+export interface ChatResponseToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
 
 export function chatUsage(promptTokens: number, completionTokens: number): ChatUsage {
@@ -48,8 +58,20 @@ export class ChatStreamEncoder {
     return sse(`${this.prefix}[{"index":0,"delta":{"content":${JSON.stringify(text)}},"logprobs":null,"finish_reason":null}]}`);
   }
 
+  /** Opens tool call `index`: its id, type and function name, with empty arguments. */
+  toolCallStart(index: number, id: string, name: string): string {
+    const call = `{"index":${index},"id":${JSON.stringify(id)},"type":"function","function":{"name":${JSON.stringify(name)},"arguments":""}}`;
+    return sse(`${this.prefix}[{"index":0,"delta":{"tool_calls":[${call}]},"logprobs":null,"finish_reason":null}]}`);
+  }
+
+  /** A piece of tool call `index`'s arguments string. */
+  toolCallArguments(index: number, text: string): string {
+    const call = `{"index":${index},"function":{"arguments":${JSON.stringify(text)}}}`;
+    return sse(`${this.prefix}[{"index":0,"delta":{"tool_calls":[${call}]},"logprobs":null,"finish_reason":null}]}`);
+  }
+
   /** The closing events: finish reason, the usage chunk when asked for, then `[DONE]`. */
-  finish(reason: FinishReason, usage: ChatUsage): string {
+  finish(reason: ChatFinishReason, usage: ChatUsage): string {
     let out = sse(
       `${this.prefix}[{"index":0,"delta":{},"logprobs":null,"finish_reason":"${toOpenAIFinishReason(reason)}"}]}`,
     );
@@ -62,9 +84,19 @@ export class ChatStreamEncoder {
 export function chatCompletionBody(
   meta: Omit<ChatStreamMeta, "includeUsage">,
   content: string,
-  reason: FinishReason,
+  reason: ChatFinishReason,
   usage: ChatUsage,
+  toolCalls: readonly ChatResponseToolCall[] = [],
 ): string {
+  const message =
+    toolCalls.length === 0
+      ? { role: "assistant", content, refusal: null }
+      : {
+          role: "assistant",
+          content: content.length > 0 ? content : null,
+          tool_calls: toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })),
+          refusal: null,
+        };
   return JSON.stringify({
     id: meta.id,
     object: "chat.completion",
@@ -74,7 +106,7 @@ export function chatCompletionBody(
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content, refusal: null },
+        message,
         logprobs: null,
         finish_reason: toOpenAIFinishReason(reason),
       },

@@ -68,15 +68,10 @@ function refusal(body: unknown): ChatRequestError {
 }
 
 test("features we cannot honour are refused with 400 naming the parameter, never silently dropped", () => {
-  const jsonSchema = { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } };
   const tool = { type: "function", function: { name: "get_weather", parameters: { type: "object" } } };
   const cases: [Record<string, unknown>, string, RegExp][] = [
-    [{ response_format: jsonSchema }, "response_format", /structured output/],
-    [{ response_format: { type: "json_object" } }, "response_format", /not supported/],
-    [{ tools: [tool] }, "tools", /tool calling is not supported/],
-    [{ tool_choice: "required" }, "tool_choice", /tool calling/],
-    [{ functions: [tool.function] }, "functions", /tool calling/],
-    [{ function_call: { name: "get_weather" } }, "function_call", /tool calling/],
+    [{ functions: [tool.function] }, "functions", /use tools and tool_choice/],
+    [{ function_call: { name: "get_weather" } }, "function_call", /use tools and tool_choice/],
     [{ n: 2 }, "n", /n > 1/],
     [{ logprobs: true }, "logprobs", /not supported/],
     [{ top_logprobs: 3 }, "top_logprobs", /not supported/],
@@ -127,13 +122,10 @@ test("their no-op values are accepted", () => {
   assert.deepEqual(p.messages, [{ role: "user", content: "hi" }]);
 });
 
-test("tool messages, tool calls, names and non-text content parts are refused, naming where", () => {
+test("function messages, names and non-text content parts are refused, naming where", () => {
   const cases: [unknown[], string, RegExp][] = [
-    [[{ role: "user", content: "q" }, { role: "tool", tool_call_id: "c1", content: "42" }], "messages.1.role", /tool messages are not supported/],
     [[{ role: "function", name: "f", content: "42" }], "messages.0.role", /function messages/],
-    [[{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function" }] }], "messages.0.tool_calls", /tool calling/],
     [[{ role: "user", name: "ann", content: "q" }], "messages.0.name", /names are not passed to the model/],
-    [[{ role: "user", content: "q", extra: 1 }], "messages.0.extra", /Unrecognized field in messages.0: extra/],
     [
       [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] }],
       "messages.0.content.1",
@@ -142,13 +134,20 @@ test("tool messages, tool calls, names and non-text content parts are refused, n
     [[{ role: "user", content: [{ type: "input_audio", input_audio: { data: "AAAA", format: "wav" } }] }], "messages.0.content.0", /audio input/],
     [[{ role: "user", content: [{ type: "file", file: { file_id: "f" } }] }], "messages.0.content.0", /file inputs/],
     [[{ role: "user", content: [{ type: "video" }] }], "messages.0.content.0", /only text content parts/],
-    [[{ role: "user", content: [{ type: "text", text: "a", cache_control: {} }] }], "messages.0.content.0.cache_control", /Unrecognized/],
   ];
   for (const [messages, param, message] of cases) {
     const err = refusal({ ...base, messages });
     assert.equal(err.param, param, JSON.stringify(messages));
     assert.match(err.message, message, JSON.stringify(messages));
   }
+});
+
+test("unknown message fields and content-part fields are ignored", () => {
+  const p = parseChatRequest({
+    ...base,
+    messages: [{ role: "user", content: [{ type: "text", text: "a", cache_control: {} }], extra: 1 }],
+  });
+  assert.deepEqual(p.messages, [{ role: "user", content: "a" }]);
 });
 
 test("an assistant message echoed back from a response (refusal: null) is accepted", () => {
@@ -163,13 +162,14 @@ test("an assistant message echoed back from a response (refusal: null) is accept
   assert.equal(p.messages[1]?.content, "a");
 });
 
-test("unknown parameters are refused as OpenAI does, with a bounded, printable param", () => {
-  const err = refusal({ ...base, top_k: 40 });
-  assert.equal(err.param, "top_k");
-  assert.equal(err.message, "Unrecognized request argument supplied: top_k");
-  const nested = refusal({ ...base, stream_options: { include_usage: true, flush: true } });
-  assert.equal(nested.param, "stream_options.flush");
-  const odd = refusal({ ...base, ["x".repeat(500) + '"\n<b>']: 1 });
+test("unknown parameters are ignored as OpenAI ignores them; known unsupported ones still refused", () => {
+  const p = parseChatRequest({ ...base, top_k: 40, ["x".repeat(500) + '"\n<b>']: 1, stream_options: { include_usage: true, flush: true } });
+  assert.deepEqual(p.messages, [{ role: "user", content: "hi" }]);
+  assert.equal(refusal({ ...base, top_k: 40, logprobs: true }).param, "logprobs");
+});
+
+test("a refused parameter's name is bounded and printable", () => {
+  const odd = refusal({ ...base, metadata: { ["x".repeat(500) + '"\n<b>']: 1 } });
   assert.ok(odd.param !== null && odd.param.length <= MAX_ERROR_PARAM_LENGTH);
   assert.match(odd.param, /^[\w.?-]+$/);
   assert.ok(!odd.message.includes("<b>"));

@@ -1,4 +1,4 @@
-import { ChatRequestError, printableKey } from "./chat-request-error.js";
+import { ChatRequestError } from "./chat-request-error.js";
 
 /**
  * Which OpenAI chat-completions parameters Darkbloom honours, and the refusal of the rest.
@@ -8,9 +8,9 @@ import { ChatRequestError, printableKey } from "./chat-request-error.js";
  * - accepted, no effect on the completion: bookkeeping OpenAI uses for storage, caching or abuse
  *   monitoring (`user`, `metadata`, …) — the output is the same as OpenAI's would be without it;
  * - unsupported: 400 naming the parameter, unless it carries its no-op value (`logprobs: false`,
- *   `tools: []`, `response_format: {"type":"text"}`, …);
- * - unknown: 400 "Unrecognized request argument supplied", as OpenAI answers.
- * The same rules apply to message fields and content parts.
+ *   `n: 1`, …);
+ * - unknown (not an OpenAI parameter at all): ignored, as OpenAI ignores them.
+ * The same rules apply to message fields; a content part we cannot read is refused.
  */
 
 type Value = unknown;
@@ -24,18 +24,12 @@ interface Unsupported {
   message: string;
 }
 
-const TOOLS = "tool calling is not supported yet";
+const FUNCTIONS = "the legacy functions API is not supported; use tools and tool_choice";
 
 /** OpenAI parameters we know but cannot honour yet. */
 export const UNSUPPORTED_PARAMS: Readonly<Record<string, Unsupported>> = {
-  response_format: {
-    noOp: (v) => absent(v) || (isRecord(v) && v.type === "text" && Object.keys(v).length === 1),
-    message: 'response_format is not supported: structured output (json_object, json_schema) is not available yet; omit it or send {"type": "text"}',
-  },
-  tools: { noOp: (v) => absent(v) || emptyArray(v), message: `tools is not supported: ${TOOLS}` },
-  tool_choice: { noOp: (v) => absent(v) || v === "none" || v === "auto", message: `tool_choice is not supported: ${TOOLS}` },
-  functions: { noOp: (v) => absent(v) || emptyArray(v), message: `functions is not supported: ${TOOLS}` },
-  function_call: { noOp: (v) => absent(v) || v === "none" || v === "auto", message: `function_call is not supported: ${TOOLS}` },
+  functions: { noOp: (v) => absent(v) || emptyArray(v), message: `functions is not supported: ${FUNCTIONS}` },
+  function_call: { noOp: (v) => absent(v) || v === "none" || v === "auto", message: `function_call is not supported: ${FUNCTIONS}` },
   n: { noOp: (v) => absent(v) || v === 1, message: "n > 1 is not supported; send n = 1" },
   logprobs: { noOp: (v) => absent(v) || v === false, message: "logprobs is not supported yet; omit it or send false" },
   top_logprobs: { noOp: (v) => absent(v) || v === 0, message: "top_logprobs is not supported yet (logprobs are not available)" },
@@ -73,25 +67,25 @@ export const ACCEPTED_PARAMS: ReadonlySet<string> = new Set([
   "top_p",
   "seed",
   "stop",
+  "response_format",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
   // Accepted, no effect on the completion:
   "user",
   "safety_identifier",
   "prompt_cache_key",
   "metadata",
-  "parallel_tool_calls",
 ]);
 
-const MESSAGE_ROLES = new Set(["system", "developer", "user", "assistant"]);
+const MESSAGE_ROLES = new Set(["system", "developer", "user", "assistant", "tool"]);
 /** Message fields accepted only with their no-op value (they come back in echoed assistant messages). */
 const MESSAGE_UNSUPPORTED: Readonly<Record<string, Unsupported>> = {
   name: { noOp: absent, message: "name is not supported: participant names are not passed to the model; omit it" },
-  tool_calls: { noOp: (v) => absent(v) || emptyArray(v), message: `tool_calls is not supported: ${TOOLS}` },
-  tool_call_id: { noOp: absent, message: `tool_call_id is not supported: ${TOOLS}` },
-  function_call: { noOp: absent, message: `function_call is not supported: ${TOOLS}` },
+  function_call: { noOp: absent, message: `function_call is not supported: ${FUNCTIONS}` },
   audio: { noOp: absent, message: "audio is not supported: only text is available" },
   refusal: { noOp: absent, message: "refusal is not supported in request messages; send the text as content" },
 };
-const MESSAGE_FIELDS = new Set(["role", "content"]);
 
 const PART_MESSAGES: Readonly<Record<string, string>> = {
   image_url: "images are not supported: the served models read text only; send text content parts",
@@ -101,8 +95,8 @@ const PART_MESSAGES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Refuses a request that asks for something Darkbloom would otherwise ignore: an unknown or
- * unsupported parameter, a tool message, an image or other non-text content part. Runs before the
+ * Refuses a request that asks for something Darkbloom would otherwise ignore: an unsupported
+ * parameter, a legacy function message, an image or other non-text content part. Runs before the
  * schema, on the raw JSON value, so the refusal names the feature rather than a shape mismatch.
  * Throws ChatRequestError; leaves shape errors (a bad temperature, a missing model) to the schema.
  */
@@ -110,12 +104,7 @@ export function rejectUnsupported(body: unknown): void {
   if (!isRecord(body)) return;
   for (const [key, value] of Object.entries(body)) {
     const unsupported = UNSUPPORTED_PARAMS[key];
-    if (unsupported) {
-      if (!unsupported.noOp(value)) throw new ChatRequestError(unsupported.message, key);
-    } else if (!ACCEPTED_PARAMS.has(key)) {
-      const name = printableKey(key);
-      throw new ChatRequestError(`Unrecognized request argument supplied: ${name}`, name);
-    }
+    if (unsupported && !unsupported.noOp(value)) throw new ChatRequestError(unsupported.message, key);
   }
   if (Array.isArray(body.messages)) body.messages.forEach(rejectUnsupportedMessage);
 }
@@ -124,17 +113,10 @@ function rejectUnsupportedMessage(message: unknown, i: number): void {
   if (!isRecord(message)) return;
   const at = `messages.${i}`;
   const role = message.role;
-  if (role === "tool" || role === "function") {
-    throw new ChatRequestError(`${role} messages are not supported: ${TOOLS}`, `${at}.role`);
-  }
+  if (role === "function") throw new ChatRequestError(`function messages are not supported: ${FUNCTIONS}`, `${at}.role`);
   for (const [key, value] of Object.entries(message)) {
     const unsupported = MESSAGE_UNSUPPORTED[key];
-    if (unsupported) {
-      if (!unsupported.noOp(value)) throw new ChatRequestError(`${at}.${unsupported.message}`, `${at}.${key}`);
-    } else if (!MESSAGE_FIELDS.has(key)) {
-      const name = printableKey(key);
-      throw new ChatRequestError(`Unrecognized field in ${at}: ${name}`, `${at}.${name}`);
-    }
+    if (unsupported && !unsupported.noOp(value)) throw new ChatRequestError(`${at}.${unsupported.message}`, `${at}.${key}`);
   }
   if (typeof role === "string" && !MESSAGE_ROLES.has(role)) return; // the schema names the bad role
   if (!Array.isArray(message.content)) return;
