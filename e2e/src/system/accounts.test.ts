@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 const MODEL = "tiny-chat";
 
@@ -18,7 +19,7 @@ describe("accounts and keys end to end", () => {
 
   after(async () => {
     await provider?.stop();
-    await coord?.stop();
+    await stopAndAuditLedger(coord);
   });
 
   async function call(method: string, path: string, token: string | undefined, body?: unknown) {

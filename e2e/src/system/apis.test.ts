@@ -4,6 +4,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
 import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 const MODEL = "tiny-apis";
 const MAX_BODY = 64 * 1024;
@@ -28,7 +29,7 @@ describe("every API family through the official clients", () => {
   });
   after(async () => {
     await provider?.stop();
-    await coord?.stop();
+    await stopAndAuditLedger(coord);
   });
 
   for (const mode of ["coordinator-sealed", "e2e"] as const) {
@@ -77,7 +78,9 @@ describe("every API family through the official clients", () => {
         // Nothing to fetch back: no response is kept.
         const got = await fetch(`${coord.baseURL}/responses/${res.id}`, { headers: { authorization: `Bearer ${coord.apiKey}` } });
         assert.equal(got.status, 404);
-        assert.equal(((await got.json()) as { error: { type: string } }).error.type, "not_found_error");
+        const gone = (await got.json()) as { error: { type: string; message: string } };
+        assert.equal(gone.error.type, "not_found_error");
+        assert.match(gone.error.message, /not stored/);
       });
 
       test("responses: the streaming events in order, with usage at the end", async () => {
@@ -224,6 +227,44 @@ describe("every API family through the official clients", () => {
       assert.equal(body.error?.type, type, `${path} ${status}`);
       assert.ok(body.error?.message);
     }
+  });
+
+  test("402 (no balance) and 429 (key rate limit) come in each family's shape too", async () => {
+    const json = { "content-type": "application/json" };
+    const signup = await fetch(`${coord.origin}/v1/auth/signup`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: `limits-${process.pid}@example.com`, password: "correct horse battery staple" }),
+    });
+    assert.equal(signup.status, 201);
+    const { token } = (await signup.json()) as { token: string };
+    const newKey = async (limits?: Record<string, number>) => {
+      const res = await fetch(`${coord.origin}/v1/keys`, {
+        method: "POST",
+        headers: { ...json, authorization: `Bearer ${token}` },
+        body: JSON.stringify({ name: "limits", ...(limits && { limits }) }),
+      });
+      assert.equal(res.status, 201);
+      return ((await res.json()) as { key: string }).key;
+    };
+    const broke = await newKey();
+    const messages = JSON.stringify({ model: MODEL, max_tokens: 4, messages: [{ role: "user", content: "hi" }] });
+    const poor = await raw("/v1/messages", messages, { authorization: `Bearer ${broke}` });
+    assert.equal(poor.status, 402);
+    const poorBody = (await poor.json()) as { type: string; error: { type: string } };
+    assert.deepEqual([poorBody.type, poorBody.error.type], ["error", "billing_error"]);
+    const poorResponses = await raw("/v1/responses", JSON.stringify({ model: MODEL, input: "hi", max_output_tokens: 4 }), { authorization: `Bearer ${broke}` });
+    assert.equal(poorResponses.status, 402);
+    assert.equal(((await poorResponses.json()) as { error: { code: string } }).error.code, "insufficient_balance");
+
+    // One request a minute: the second is refused before any billing, with Retry-After.
+    const limited = await newKey({ requests_per_minute: 1 });
+    await raw("/v1/messages", messages, { authorization: `Bearer ${limited}` }).then((r) => r.arrayBuffer());
+    const again = await raw("/v1/messages", messages, { authorization: `Bearer ${limited}` });
+    assert.equal(again.status, 429);
+    assert.ok(Number(again.headers.get("retry-after")) >= 1);
+    const againBody = (await again.json()) as { type: string; error: { type: string } };
+    assert.deepEqual([againBody.type, againBody.error.type], ["error", "rate_limit_error"]);
   });
 
   test("x-api-key and anthropic-version are what the Anthropic SDK sends; the key alone authenticates", async () => {

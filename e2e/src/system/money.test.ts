@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { generateApiKey, hashApiKey, openStore, type Store } from "@darkbloom/coordinator";
 import { ensureTestModel, startCoordinator, startProvider, waitFor, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 const MODEL = "money-model";
 const FEE_PERCENT = 10;
@@ -12,7 +13,7 @@ let store: Store | undefined;
 after(async () => {
   await store?.close();
   await provider?.stop();
-  await coord?.stop();
+  await stopAndAuditLedger(coord);
 });
 
 /**

@@ -6,6 +6,7 @@ import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { ensureTestModel, repoRoot, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 // What a newcomer does after `npm start`: install the SDK from the checkout into a fresh directory
 // outside the repo and run the printed Node example (scripts/examples.mjs renders both the banner
@@ -71,7 +72,7 @@ describe("newcomer: the printed Node example runs outside the checkout", () => {
 
   after(async () => {
     await provider?.stop();
-    await coord?.stop();
+    await stopAndAuditLedger(coord);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

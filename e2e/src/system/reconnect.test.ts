@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import OpenAI from "openai";
 import { ensureTestModel, startCoordinator, startProvider, waitFor, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 const MODEL = "reconnect-model";
 let coord: RunningCoordinator | undefined;
@@ -9,7 +10,7 @@ let provider: RunningProvider | undefined;
 
 after(async () => {
   await provider?.stop();
-  await coord?.stop();
+  await stopAndAuditLedger(coord);
 });
 
 test("a provider re-registers by itself after the coordinator restarts", async () => {

@@ -12,6 +12,7 @@ import {
   type RunningCoordinator,
   type RunningProvider,
 } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 /**
  * Provider registration through real processes: the enrollment token at the upgrade, the proof of
@@ -32,7 +33,7 @@ before(async () => {
 
 after(async () => {
   await provider?.stop();
-  await coord?.stop();
+  await stopAndAuditLedger(coord);
 });
 
 const auth = () => ({ authorization: `Bearer ${coord.apiKey}` });

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
 import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 const MODEL = "tiny-replay";
 
@@ -21,7 +22,7 @@ describe("replayed e2e envelopes", () => {
   });
   after(async () => {
     await provider?.stop();
-    await coord?.stop();
+    await stopAndAuditLedger(coord);
   });
 
   test("the provider refuses a recorded sealed request sent a second time", async () => {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
 import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 const MODEL = "tiny-chat";
 
@@ -19,7 +20,7 @@ describe("walking skeleton: openai client → coordinator → provider", () => {
 
   after(async () => {
     await provider?.stop();
-    await coord?.stop();
+    await stopAndAuditLedger(coord);
   });
 
   const plainClient = () => new OpenAI({ baseURL: coord.baseURL, apiKey: coord.apiKey, maxRetries: 0 });

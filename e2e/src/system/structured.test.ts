@@ -6,6 +6,7 @@ import { Ajv } from "ajv";
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
 import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { stopAndAuditLedger } from "../support/ledger.js";
 
 const PLAIN = "tiny-chat";
 const TOOLS = "tools-chat";
@@ -59,7 +60,7 @@ describe("structured output and tool calls: openai client → coordinator → pr
 
   after(async () => {
     await Promise.all([plain?.stop(), tools?.stop()]);
-    await coord?.stop();
+    await stopAndAuditLedger(coord);
   });
 
   const clientFor = (mode: "coordinator-sealed" | "e2e") =>

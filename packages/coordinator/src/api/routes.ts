@@ -8,7 +8,7 @@ import { addPaymentRoutes } from "../payments/index.js";
 import { addMoneyRoutes } from "./money/index.js";
 import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
-import { responsesRoute } from "./responses/index.js";
+import { responsesRoute, storedResponseRoute } from "./responses/index.js";
 import { accountRoute, deleteAccountRoute, usageRoute } from "./account/routes.js";
 import { adminAccountsRoute } from "./admin-accounts.js";
 import { loginRoute, logoutRoute, signupRoute } from "./auth/routes.js";
@@ -25,6 +25,7 @@ export function buildRouter(deps: ApiDeps): Router {
     .post("/v1/chat/completions", chatCompletionsRoute(deps))
     .post("/v1/completions", completionsRoute(deps))
     .post("/v1/responses", responsesRoute(deps))
+    .get("/v1/responses/:id", storedResponseRoute())
     .post("/v1/messages", messagesRoute(deps))
     .post("/v1/messages/count_tokens", countTokensRoute(deps))
     // Accounts, sessions, keys (issue 6).

@@ -10,7 +10,7 @@ export interface Principal {
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; message: string };
 
 const LAST_USED_RESOLUTION_MS = 60_000;
-const MISSING = "Missing API key. Send `Authorization: Bearer sk-db-...`.";
+const MISSING = "Missing API key. Send `Authorization: Bearer sk-db-...` (or `x-api-key: sk-db-...`).";
 const INVALID = "Invalid API key.";
 
 /** Resolves the request's API key to an account; the key is hashed before any lookup. */

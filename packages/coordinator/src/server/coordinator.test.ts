@@ -142,7 +142,7 @@ describe("coordinator over HTTP and a real provider WebSocket", () => {
       body: JSON.stringify(chat("hi")),
     });
     assert.equal(r.status, 402);
-    assert.equal(((await r.json()) as { error: { code: string } }).error.code, "insufficient_quota");
+    assert.equal(((await r.json()) as { error: { code: string } }).error.code, "insufficient_balance");
   });
 
   it("fails over to another provider when the first fails before its first chunk", async () => {

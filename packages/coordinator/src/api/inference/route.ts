@@ -90,7 +90,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
       throw new HttpError(
         402,
         `Insufficient balance: the worst-case cost of this request exceeds the available ${reservation.availableMicros} µUSD. Lower max_tokens or add credit.`,
-        "insufficient_quota",
+        "insufficient_balance",
       );
     }
     ctx.logFields.reserved_micros = reservation.reservedMicros;
