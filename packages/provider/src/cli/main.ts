@@ -1,8 +1,21 @@
 import { PROTOCOL_VERSION } from "@darkbloom/protocol";
 import { USAGE, UsageError, parseCommand, type Command } from "./args.js";
+import { COMMANDS } from "./commands/index.js";
 import { packageVersion } from "./version.js";
 
 async function main(argv: string[]): Promise<number> {
+  const sub = argv[0];
+  const load = sub !== undefined && Object.hasOwn(COMMANDS, sub) ? COMMANDS[sub] : undefined;
+  if (load) {
+    const command = await load();
+    try {
+      return await command.run(argv.slice(1));
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`darkbloom ${sub}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+  }
   let cmd: Command;
   try {
     cmd = parseCommand(argv);
