@@ -13,4 +13,7 @@ export const CLOSE_EVICTED = 4002;
 /** The provider speaks another PROTOCOL_VERSION; the reason says which one to upgrade to. */
 export const CLOSE_UNSUPPORTED_VERSION = 4003;
 
-export const PERMANENT_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_UNSUPPORTED_VERSION]);
+/** The register frame's `account_token` does not name an active account; the operator must fix it. */
+export const CLOSE_BAD_ACCOUNT_TOKEN = 4004;
+
+export const PERMANENT_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_UNSUPPORTED_VERSION, CLOSE_BAD_ACCOUNT_TOKEN]);

@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import { after, describe, it } from "node:test";
 import { WebSocketServer, type WebSocket } from "ws";
 import {
+  CLOSE_BAD_ACCOUNT_TOKEN,
   CLOSE_UNSUPPORTED_VERSION,
   decodeProviderFrame,
   encodeBase64,
@@ -113,5 +114,17 @@ describe("ProviderClient registration", () => {
     assert.ok(refusal.message.includes(reason));
     assert.equal(coord.upgrades(), 1);
     assert.ok(!k.events.includes("disconnected"));
+  });
+
+  it("stops when the coordinator refuses its account token (retrying cannot help)", async () => {
+    const reason = "account token not accepted: use an active API key of the provider owner's account";
+    const coord = await fakeCoordinator(() => (ws) => frames(ws, (f) => f.type === "register" && ws.close(CLOSE_BAD_ACCOUNT_TOKEN, reason)));
+    stops.push(coord.close);
+    const k = await client(coord.url);
+    k.c.start();
+    const refusal = await k.c.refused;
+    assert.equal(refusal.closeCode, CLOSE_BAD_ACCOUNT_TOKEN);
+    assert.ok(refusal.message.includes(reason));
+    assert.equal(coord.upgrades(), 1);
   });
 });

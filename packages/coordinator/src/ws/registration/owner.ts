@@ -1,4 +1,4 @@
-import { CLOSE_POLICY, type ProviderModel, type RegisterFrame } from "@darkbloom/protocol";
+import { CLOSE_BAD_ACCOUNT_TOKEN, type ProviderModel, type RegisterFrame } from "@darkbloom/protocol";
 import type { Refusal } from "./check-register.js";
 
 /** Resolves a register frame's `account_token` to the owner's account id, or null when it is not valid. */
@@ -11,7 +11,7 @@ export type AccountTokenResolver = (token: string) => Promise<string | null>;
 export async function resolveOwner(frame: RegisterFrame, resolve: AccountTokenResolver | undefined): Promise<{ ok: true; ownerAccountId: string | null } | Refusal> {
   if (frame.account_token === undefined || resolve === undefined) return { ok: true, ownerAccountId: null };
   const owner = await resolve(frame.account_token);
-  if (owner === null) return { ok: false, code: CLOSE_POLICY, reason: "account token not accepted: use an active API key of the provider owner's account (--account-key / DARKBLOOM_ACCOUNT_KEY)" };
+  if (owner === null) return { ok: false, code: CLOSE_BAD_ACCOUNT_TOKEN, reason: "account token not accepted: use an active API key of the provider owner's account (--account-key / DARKBLOOM_ACCOUNT_KEY)" };
   return { ok: true, ownerAccountId: owner };
 }
 
