@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CHAT_LIMITS } from "../openai/chat-request.js";
+import { CHAT_LIMITS, openAISamplingFields } from "../openai/chat-request.js";
 import { absent, isRecord, parseWith, rejectUnsupportedParams, type UnsupportedParam } from "../common/request-parse.js";
 import type { GenerationParams } from "../common/params.js";
 import { ChatRequestError } from "../openai/chat-request-error.js";
@@ -31,15 +31,7 @@ export const CompletionRequestSchema = z.object({
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   max_tokens: positiveTokens.nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().gt(0).max(1).nullish(),
-  seed: z.number().int().nullish(),
-  stop: z
-    .union([
-      z.string().max(CHAT_LIMITS.maxStopLength),
-      z.array(z.string().min(1).max(CHAT_LIMITS.maxStopLength)).max(CHAT_LIMITS.maxStopSequences),
-    ])
-    .nullish(),
+  ...openAISamplingFields,
   user: z.string().max(256).nullish(),
 });
 export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;

@@ -26,6 +26,20 @@ export const CHAT_LIMITS = {
   maxToolCallsPerMessage: 128,
 } as const;
 
+/** `stop` as OpenAI's chat and legacy completions APIs take it: one string or up to 4. */
+export const OpenAIStopSchema = z.union([
+  z.string().max(CHAT_LIMITS.maxStopLength),
+  z.array(z.string().min(1).max(CHAT_LIMITS.maxStopLength)).max(CHAT_LIMITS.maxStopSequences),
+]);
+
+/** Sampling fields shared by OpenAI's chat and legacy completions request bodies. */
+export const openAISamplingFields = {
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().gt(0).max(1).nullish(),
+  seed: z.number().int().nullish(),
+  stop: OpenAIStopSchema.nullish(),
+};
+
 const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
 
 /**
@@ -62,15 +76,7 @@ export const ChatCompletionRequestSchema = z.object({
   stream_options: z.object({ include_usage: z.boolean().optional(), include_obfuscation: z.boolean().optional() }).nullish(),
   max_tokens: positiveTokens.nullish(),
   max_completion_tokens: positiveTokens.nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().gt(0).max(1).nullish(),
-  seed: z.number().int().nullish(),
-  stop: z
-    .union([
-      z.string().max(CHAT_LIMITS.maxStopLength),
-      z.array(z.string().min(1).max(CHAT_LIMITS.maxStopLength)).max(CHAT_LIMITS.maxStopSequences),
-    ])
-    .nullish(),
+  ...openAISamplingFields,
   response_format: ResponseFormatSchema.nullish(),
   tools: z.array(ToolSchema).max(CHAT_LIMITS.maxTools).nullish(),
   tool_choice: ToolChoiceSchema.nullish(),
