@@ -10,15 +10,16 @@ import {
 import { DEFAULT_MAX_TOKENS, promptTokenCap, promptTokenEstimate } from "../../billing/index.js";
 import { HttpError, badRequest } from "../../http/index.js";
 import type { LiveProvider } from "../../registry/index.js";
+import type { DispatchPlan } from "../../relay/index.js";
 
 /** ChaCha20-Poly1305 tag appended to the sealed body (protocol seal/envelope.ts). */
 const AEAD_TAG_BYTES = 16;
 
-/** The clear routing facts of a request (any API family) plus how to seal it for a chosen provider. */
-export interface PreparedRequest {
-  model: string;
-  stream: boolean;
-  maxTokens: number;
+/**
+ * The clear routing facts of a request (any API family) plus how to seal it for a chosen provider:
+ * the relay's DispatchPlan (without the ids the route assigns) and what billing needs.
+ */
+export interface PreparedRequest extends Omit<DispatchPlan, "requestId" | "api"> {
   /** False when the client gave no max_tokens (the reserve may then fit the model's context). */
   maxTokensExplicit: boolean;
   /** Size of the body the provider renders (the plaintext JSON), which bounds its prompt tokens. */
@@ -27,10 +28,6 @@ export interface PreparedRequest {
   promptTokenCap: number;
   /** The coordinator's own prompt estimate (billed when content was delivered without a report). */
   promptTokenEstimate: number;
-  /** Sent to the provider and used for the first-token deadline. */
-  inputTokensEstimate: number;
-  accept?: (p: LiveProvider) => boolean;
-  seal(p: LiveProvider): Promise<SealedRequest> | SealedRequest;
 }
 
 /**
