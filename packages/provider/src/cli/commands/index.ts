@@ -7,5 +7,6 @@ export type { SubCommand } from "./types.js";
  * command: `name: () => import("./name.js").then((m) => m.command)`.
  */
 export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
+  doctor: () => import("./doctor.js").then((m) => m.command),
   proxy: () => import("./proxy.js").then((m) => m.command),
 };
