@@ -7,6 +7,7 @@ export type { SubCommand } from "./types.js";
  * command: `name: () => import("./name.js").then((m) => m.command)`.
  */
 export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
+  benchmark: () => import("./benchmark.js").then((m) => m.command),
   doctor: () => import("./doctor.js").then((m) => m.command),
   proxy: () => import("./proxy.js").then((m) => m.command),
 };
