@@ -8,6 +8,7 @@ import { generateApiKey, hashApiKey } from "../auth/index.js";
 import { FakeProvider, CANNED_USAGE, TEST_PROVIDER_TOKEN, cannedBody, cannedStream } from "../test-support/fake-provider.js";
 import { e2eChat } from "../test-support/e2e-client.js";
 import { waitUntil } from "../test-support/wait.js";
+import { PROTOCOL_VERSION } from "@darkbloom/protocol";
 import { startCoordinator, type RunningCoordinator } from "./coordinator.js";
 
 const KEY = generateApiKey();
@@ -55,7 +56,7 @@ const settled = (rid: string) =>
 
 describe("coordinator over HTTP and a real provider WebSocket", () => {
   it("reports health and lists served models", async () => {
-    assert.deepEqual(await (await fetch(`${base}/health`)).json(), { status: "ok", providers: 1 });
+    assert.deepEqual(await (await fetch(`${base}/health`)).json(), { status: "ok", providers: 1, protocol_version: PROTOCOL_VERSION });
     const models = (await (await fetch(`${base}/v1/models`, { headers: auth })).json()) as { object: string; data: { id: string; owned_by: string }[] };
     assert.equal(models.object, "list");
     assert.deepEqual(models.data.map((m) => [m.id, m.owned_by]), [["tiny", "darkbloom"]]);

@@ -9,6 +9,9 @@ export class UsageError extends Error {
 export const USAGE = `usage:
   darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N] [--token T] [--account-key K]
   darkbloom local --model FILE [--port N] [--host H] [--model-id ID] [--parallel N]
+  darkbloom benchmark --model FILE [--max-concurrency N] [--json]   (prefill/decode tok/s, stored for register)
+  darkbloom doctor [--coordinator URL] [--model FILE|ID] [--json]   (check this machine's health)
+  darkbloom proxy --coordinator URL [--api-key KEY] [--port 8090] [--host 127.0.0.1]   (consumer: e2e-private local endpoint)
 
   darkbloom [start|local] --help | --version
 

@@ -8,6 +8,7 @@ import {
   type ProviderModel,
   type RegisterFrame,
 } from "@darkbloom/protocol";
+import { storedBenchmarkTps } from "../benchmark/store.js";
 import type { Identity } from "../identity/identity-store.js";
 import { PROVIDER_VERSION } from "../version.js";
 
@@ -23,7 +24,10 @@ export function describeHardware(backend: string): Hardware {
   };
 }
 
-/** Builds a register frame with a freshly signed attestation (new nonce and timestamp). */
+/**
+ * Builds a register frame with a freshly signed attestation (new nonce and timestamp), with the
+ * stored `darkbloom benchmark` result as benchmark_tps when it was measured on a served model.
+ */
 export async function buildRegisterFrame(
   identity: Identity,
   keyPair: EncryptionKeyPair,
@@ -38,6 +42,7 @@ export async function buildRegisterFrame(
     nonce: randomBytes(16).toString("hex"),
     timestamp: now(),
   });
+  const benchmarkTps = await storedBenchmarkTps(models.map((m) => m.id));
   return {
     type: "register",
     protocol_version: PROTOCOL_VERSION,
@@ -45,5 +50,6 @@ export async function buildRegisterFrame(
     attestation,
     hardware,
     models,
+    ...(benchmarkTps !== undefined && { benchmark_tps: benchmarkTps }),
   };
 }

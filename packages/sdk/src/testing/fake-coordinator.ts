@@ -38,6 +38,8 @@ export interface FakeCoordinator {
   sealedRequests: { raw: string; body: SealedApiRequest; headers: IncomingMessage["headers"] }[];
   opened: string[];
   keysRequests: number;
+  /** When set, a reply waits for it after its first sealed chunk (to observe chunks arriving one by one). */
+  gate?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -127,6 +129,7 @@ export async function startFakeCoordinator(providers: FakeProvider[]): Promise<F
         return;
       }
       if (fake.behaviour === "truncate" && i === chunks.length - 1) break;
+      if (i === 1 && fake.gate) await fake.gate;
       const ev = encodeSealedEvent(chunks[i]!);
       // Split each event across two writes to exercise the incremental parser.
       res.write(ev.slice(0, 7));

@@ -6,4 +6,8 @@ export type { SubCommand } from "./types.js";
  * Subcommands by name, loaded on demand (so `--help` never loads the engine). Add one line per
  * command: `name: () => import("./name.js").then((m) => m.command)`.
  */
-export const COMMANDS: Record<string, () => Promise<SubCommand>> = {};
+export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
+  benchmark: () => import("./benchmark.js").then((m) => m.command),
+  doctor: () => import("./doctor.js").then((m) => m.command),
+  proxy: () => import("./proxy.js").then((m) => m.command),
+};

@@ -1,0 +1,80 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "../args.js";
+import type { SubCommand } from "./types.js";
+
+const USAGE = `usage: darkbloom proxy --coordinator URL [--api-key KEY] [--port 8090] [--host 127.0.0.1] [--max-body-bytes N]
+
+  An OpenAI- and Anthropic-compatible server that makes any client end-to-end private: every
+  inference request (chat, completions, responses, messages, count_tokens) is sealed to attested
+  providers here and the reply stream is decrypted here, so the coordinator never sees the prompt
+  or the answer. Point a client at it by changing only its base URL:
+    openai:    http://127.0.0.1:8090/v1      anthropic: http://127.0.0.1:8090
+  Clients need no API key: the proxy holds it (from DARKBLOOM_API_KEY or --api-key; the variable keeps
+  it out of the process list), which is why it binds to 127.0.0.1 unless --host says otherwise.
+  URL is the coordinator's http(s) root or API root (…/v1).`;
+
+export const command: SubCommand = {
+  summary: "proxy --coordinator URL [--port 8090]   a local end-to-end private OpenAI/Anthropic endpoint",
+  usage: USAGE,
+  async run(argv) {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        options: {
+          help: { type: "boolean", short: "h" },
+          coordinator: { type: "string" },
+          "api-key": { type: "string" },
+          port: { type: "string" },
+          host: { type: "string" },
+          "max-body-bytes": { type: "string" },
+        },
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const coordinator = values.coordinator;
+    if (typeof coordinator !== "string" || coordinator.length === 0) throw new UsageError("--coordinator URL is required");
+    const apiKey = (values["api-key"] as string | undefined) ?? process.env.DARKBLOOM_API_KEY;
+    if (apiKey === undefined || apiKey.length === 0) throw new UsageError("an API key is required: DARKBLOOM_API_KEY or --api-key");
+    if (!/^[\x21-\x7e]{1,512}$/.test(apiKey)) throw new UsageError("the API key must be printable ASCII without spaces");
+    const port = intOption("port", values.port as string | undefined, 8090, 0, 65535);
+    const maxBodyBytes = intOption("max-body-bytes", values["max-body-bytes"] as string | undefined, 4 * 1024 * 1024, 1024, 64 * 1024 * 1024);
+    const host = (values.host as string | undefined) ?? "127.0.0.1";
+
+    const { startPrivateProxy, coordinatorRoot } = await import("@darkbloom/sdk");
+    try {
+      coordinatorRoot(coordinator);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const proxy = await startPrivateProxy({ coordinator, apiKey, port, host, maxBodyBytes });
+    process.stdout.write(
+      `darkbloom proxy listening on ${proxy.url} → ${coordinatorRoot(coordinator)} (end-to-end sealed)\n` +
+        `  openai base URL: ${proxy.url}/v1   anthropic base URL: ${proxy.url}\n`,
+    );
+    if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost") {
+      process.stderr.write(`warning: bound to ${host}; anyone who can reach it spends this API key\n`);
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await proxy.close();
+    return 0;
+  },
+};
+
+function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
