@@ -6,4 +6,11 @@ export type { SubCommand } from "./types.js";
  * Subcommands by name, loaded on demand (so `--help` never loads the engine). Add one line per
  * command: `name: () => import("./name.js").then((m) => m.command)`.
  */
-export const COMMANDS: Record<string, () => Promise<SubCommand>> = {};
+export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
+  stop: () => import("./stop.js").then((m) => m.command),
+  restart: () => import("./restart.js").then((m) => m.command),
+  status: () => import("./status.js").then((m) => m.command),
+  logs: () => import("./logs.js").then((m) => m.command),
+  switch: () => import("./switch.js").then((m) => m.command),
+  config: () => import("./config.js").then((m) => m.command),
+};
