@@ -1,19 +1,30 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { providerSocketUrl } from "../client/url.js";
+import type { StartFlags } from "../config/resolve.js";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
 export const USAGE = `usage:
-  darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N] [--token T] [--account-key K]
+  darkbloom start [--foreground] [--coordinator URL] [--model FILE] [--model-id ID] [--parallel N] [--token T] [--account-key K] [--wait S]
   darkbloom local --model FILE [--port N] [--host H] [--model-id ID] [--parallel N]
   darkbloom benchmark --model FILE [--max-concurrency N] [--json]   (prefill/decode tok/s, stored for register)
   darkbloom doctor [--coordinator URL] [--model FILE|ID] [--json]   (check this machine's health)
   darkbloom proxy --coordinator URL [--api-key KEY] [--port 8090] [--host 127.0.0.1]   (consumer: e2e-private local endpoint)
 
+  darkbloom stop [--timeout S]          stop the background provider gracefully
+  darkbloom restart                     stop, then start again with the same arguments
+  darkbloom status [--json]             what the running provider is doing
+  darkbloom logs [-f] [-n N]            the background provider's log
+  darkbloom switch --model FILE [--model-id ID]   change the served model of the running provider
+  darkbloom config show [--json]        the effective configuration (secrets masked)
+
   darkbloom [start|local] --help | --version
+
+  \`start\` runs in the background (pid, log and control socket in ~/.local/state/darkbloom, or
+  DARKBLOOM_STATE_DIR) unless --foreground. Settings come from ~/.config/darkbloom/provider.toml
+  (DARKBLOOM_CONFIG_DIR overrides the dir); flags override it.
 
   URL is ws://host:port/ws/provider or an http://host:port base (default ws://127.0.0.1:8080/ws/provider).
   The model id defaults to the file name without .gguf; --parallel (default 4) is the number of
@@ -28,7 +39,7 @@ export interface EngineArgs {
 }
 
 export type Command =
-  | { kind: "start"; coordinator: string; engine: EngineArgs; token?: string; accountKey?: string }
+  | { kind: "start"; foreground: boolean; flags: StartFlags; waitS: number; argv: string[] }
   | { kind: "local"; port: number; host: string; engine: EngineArgs }
   | { kind: "help" }
   | { kind: "version" };
@@ -50,7 +61,7 @@ function engineArgs(values: Record<string, string | boolean | undefined>): Engin
 }
 
 /** Options that only one subcommand takes (the other refuses them). */
-const START_ONLY = ["foreground", "coordinator", "account-key"];
+const START_ONLY = ["foreground", "coordinator", "account-key", "wait"];
 const LOCAL_ONLY = ["port", "host"];
 
 /** Parses and validates the command line (without the node and script entries). */
@@ -77,6 +88,7 @@ export function parseCommand(argv: string[]): Command {
         host: { type: "string" },
         token: { type: "string" },
         "account-key": { type: "string" },
+        wait: { type: "string" },
       },
     }));
   } catch (err) {
@@ -87,18 +99,25 @@ export function parseCommand(argv: string[]): Command {
   const foreign = Object.keys(values).find((k) => (sub === "start" ? LOCAL_ONLY : START_ONLY).includes(k));
   if (foreign !== undefined) throw new UsageError(`--${foreign} is not an option of \`darkbloom ${sub}\``);
   if (sub === "start") {
-    if (!values.foreground) throw new UsageError("only foreground mode is available: pass --foreground");
-    let coordinator: string;
-    try {
-      coordinator = providerSocketUrl((values.coordinator as string | undefined) ?? "ws://127.0.0.1:8080/ws/provider");
-    } catch (err) {
-      throw new UsageError((err as Error).message);
+    const flags: StartFlags = {};
+    if (typeof values.coordinator === "string") flags.coordinator = values.coordinator;
+    if (typeof values.model === "string") {
+      if (values.model.length === 0) throw new UsageError("--model FILE must not be empty");
+      flags.modelPath = values.model;
     }
+    if (typeof values["model-id"] === "string") {
+      if (!/^[\w.:/-]{1,256}$/.test(values["model-id"])) throw new UsageError(`invalid model id ${JSON.stringify(values["model-id"])}`);
+      flags.modelId = values["model-id"];
+    }
+    if (values.parallel !== undefined) flags.parallel = intOption("parallel", values.parallel as string, 4, 1, 64);
     const token = values.token as string | undefined;
     if (token !== undefined && !/^[\x21-\x7e]{1,512}$/.test(token)) throw new UsageError("--token must be printable ASCII without spaces");
+    if (token !== undefined) flags.token = token;
     const accountKey = values["account-key"] as string | undefined;
     if (accountKey !== undefined && !/^[\x21-\x7e]{1,512}$/.test(accountKey)) throw new UsageError("--account-key must be printable ASCII without spaces");
-    return { kind: "start", coordinator, engine: engineArgs(values), ...(token !== undefined && { token }), ...(accountKey !== undefined && { accountKey }) };
+    if (accountKey !== undefined) flags.accountKey = accountKey;
+    const waitS = intOption("wait", values.wait as string | undefined, 180, 1, 3600);
+    return { kind: "start", foreground: values.foreground === true, flags, waitS, argv: rest };
   }
   if (sub === "local") {
     return {

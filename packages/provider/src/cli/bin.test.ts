@@ -14,7 +14,7 @@ test("--help on the bin and on each subcommand prints the usage and exits 0", ()
   for (const args of [["--help"], ["-h"], ["help"], [], ["start", "--help"], ["local", "--help"], ["start", "-h"], ["local", "--model", "m.gguf", "--help"]]) {
     const r = run(...args);
     assert.equal(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stdout, /darkbloom start --foreground/, args.join(" "));
+    assert.match(r.stdout, /darkbloom start \[--foreground\]/, args.join(" "));
     assert.match(r.stdout, /darkbloom local --model/, args.join(" "));
     assert.equal(r.stderr, "", args.join(" "));
   }
@@ -44,5 +44,34 @@ test("unknown options, options of the other subcommand and unknown commands exit
     assert.match(r.stderr, re, args.join(" "));
     assert.match(r.stderr, /usage:/, args.join(" "));
     assert.equal(r.stdout, "", args.join(" "));
+  }
+});
+
+test("each daemon command answers --help with its own usage (exit 0) and is listed in darkbloom --help", () => {
+  const top = run("--help").stdout;
+  const cases: [string[], RegExp][] = [
+    [["stop", "--help"], /usage: darkbloom stop \[--timeout S\][\s\S]*SIGTERM[\s\S]*grace_period_s/],
+    [["restart", "-h"], /usage: darkbloom restart[\s\S]*last `darkbloom start`/],
+    [["status", "--help"], /usage: darkbloom status \[--json\][\s\S]*control socket[\s\S]*mode 0600/],
+    [["logs", "--help"], /usage: darkbloom logs \[-f\] \[-n N\]/],
+    [["switch", "--help"], /usage: darkbloom switch --model FILE \[--model-id ID\][\s\S]*reconnects/],
+    [["config", "--help"], /usage: darkbloom config show[\s\S]*\[\[schedule\]\]/],
+    [["config", "show", "--help"], /usage: darkbloom config show/],
+  ];
+  for (const [args, re] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stdout, re, args.join(" "));
+    assert.match(top, new RegExp(`darkbloom ${args[0]} `), `${args[0]} in darkbloom --help`);
+  }
+  for (const [args, re] of [
+    [["stop", "--bogus"], /Unknown option '--bogus'[\s\S]*usage: darkbloom stop/],
+    [["switch"], /--model FILE is required/],
+    [["config", "frob"], /unknown config action/],
+    [["logs", "-n", "x"], /-n must be a line count/],
+  ] as [string[], RegExp][]) {
+    const r = run(...args);
+    assert.equal(r.status, 2, args.join(" "));
+    assert.match(r.stderr, re, args.join(" "));
   }
 });

@@ -1,43 +1,48 @@
-import { generateEncryptionKeyPair } from "@darkbloom/protocol";
-import { ProviderClient } from "../client/provider-client.js";
-import { buildRegisterFrame, describeHardware } from "../client/register.js";
-import { configDir, loadOrCreateIdentity } from "../identity/identity-store.js";
+import { ConfigError, configFilePath, loadConfigFile, resolveConfig } from "../config/index.js";
+import { launchDaemon } from "../daemon/launch.js";
+import { statePaths } from "../daemon/paths.js";
+import { runProvider } from "../daemon/runtime.js";
 import { createLogger } from "../log.js";
 import type { Command } from "./args.js";
-import { loadEngine } from "./load-engine.js";
-import { waitForShutdownSignal } from "./shutdown.js";
 
 export async function runStart(cmd: Extract<Command, { kind: "start" }>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const log = createLogger("provider");
-  const token = cmd.token ?? (env.DARKBLOOM_PROVIDER_TOKEN || undefined);
-  if (token === undefined) log("no_token", { hint: "no DARKBLOOM_PROVIDER_TOKEN or --token: only a coordinator with open registration will accept this provider" });
-  // Links this provider to its owner's account (its earnings go there); today an API key of that account.
-  const accountKey = cmd.accountKey ?? (env.DARKBLOOM_ACCOUNT_KEY || undefined);
-  const identity = await loadOrCreateIdentity(configDir());
-  const keyPair = await generateEncryptionKeyPair();
-  const engine = await loadEngine(cmd.engine, log);
-  const models = [engine.describe()];
-  const hardware = describeHardware(engine.backend);
-  const client = new ProviderClient({
-    url: cmd.coordinator,
-    engines: new Map([[engine.modelId, engine]]),
-    keyPair,
-    identitySecret: identity.secretKey,
-    ...(token !== undefined && { token }),
-    register: async () => ({ ...(await buildRegisterFrame(identity, keyPair, models, hardware)), ...(accountKey !== undefined && { account_token: accountKey }) }),
-    log,
-  });
-  client.start();
-  log("started", { coordinator: cmd.coordinator, model: engine.modelId, kid: keyPair.kid, backend: engine.backend, linked: accountKey !== undefined });
-  const outcome = await Promise.race([waitForShutdownSignal().then(() => undefined), client.refused]);
-  if (outcome) {
-    // Retrying cannot help: say why in plain words and exit non-zero instead of looping silently.
-    process.stderr.write(`darkbloom: ${outcome.message}\n`);
-    await engine.close();
-    return 1;
+  const file = configFilePath(env);
+  let config;
+  try {
+    config = resolveConfig(await loadConfigFile(file), cmd.flags, env, file);
+    if (config.models.length === 0) throw new ConfigError("no model to serve: pass --model FILE or list [[models]] in provider.toml");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`darkbloom start: ${err.message}\n`);
+    return 2;
   }
-  log("stopping", {});
-  await client.stop();
-  await engine.close();
-  return 0;
+  const paths = statePaths(env);
+  if (cmd.foreground) {
+    const log = createLogger("provider");
+    if (config.token === undefined) log("no_token", { hint: "no DARKBLOOM_PROVIDER_TOKEN or --token: only a coordinator with open registration will accept this provider" });
+    return runProvider({ config, paths, daemonChild: env.DARKBLOOM_DAEMON_CHILD === "1", log });
+  }
+  const out = await launchDaemon(paths, cmd.argv, cmd.waitS * 1000, env);
+  switch (out.kind) {
+    case "already_running":
+      process.stderr.write(`darkbloom is already running (pid ${out.pid}): \`darkbloom status\` shows it, \`darkbloom stop\` stops it\n`);
+      return 1;
+    case "failed":
+      process.stderr.write(`darkbloom failed to start (exit code ${out.code ?? "?"}); the end of ${paths.logFile}:\n${out.logTail}\n`);
+      return 1;
+    case "timeout":
+      process.stderr.write(`darkbloom (pid ${out.pid}) has not registered within ${cmd.waitS} s; it keeps trying: see \`darkbloom logs\`\n`);
+      return 1;
+    case "registered":
+    case "paused": {
+      if (out.staleRemoved !== undefined) process.stdout.write(`removed a stale pid file${out.staleRemoved === true ? "" : ` (pid ${out.staleRemoved} is gone)`}\n`);
+      const st = out.status;
+      const what =
+        out.kind === "registered"
+          ? `registered with ${st.coordinator} as ${st.provider_id ?? "?"} (trust ${st.trust_level ?? "?"})`
+          : "paused: outside the availability schedule";
+      process.stdout.write(`darkbloom started in the background (pid ${out.pid}), ${what}, serving ${st.models.map((m) => m.id).join(", ")}\nlogs: ${paths.logFile}\n`);
+      return 0;
+    }
+  }
 }

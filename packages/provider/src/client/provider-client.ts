@@ -34,6 +34,16 @@ export interface ProviderClientOptions {
   reconnectDelayMs?: (attempt: number) => number;
 }
 
+/** The link as `darkbloom status` reports it. */
+export type LinkState = "idle" | "connecting" | "connected" | "disconnected" | "refused";
+
+export interface DrainResult {
+  /** In-flight requests that finished within the grace period. */
+  finished: number;
+  /** Requests still running when the grace period ended (aborted by the caller's stop). */
+  unfinished: number;
+}
+
 type Log = ProviderClientOptions["log"];
 
 /**
@@ -49,6 +59,15 @@ export class ProviderClient {
   private attempt = 0;
   private stopped = false;
   private readonly inflight = new Map<string, AbortController>();
+  private engines: ReadonlyMap<string, HostedEngine>;
+  private draining = false;
+  private drainWaiters: (() => void)[] = [];
+  /** For `darkbloom status`. */
+  linkState: LinkState = "idle";
+  providerId: string | undefined;
+  trustLevel: string | undefined;
+  requestsServed = 0;
+  tokensGenerated = 0;
   /** One per process: the key pair lives as long as the process, and so does what it has served. */
   private readonly replay = new ReplayGuard();
   private registeredResolve: ((providerId: string) => void) | undefined;
@@ -63,15 +82,53 @@ export class ProviderClient {
   constructor(private readonly opts: ProviderClientOptions) {
     this.registered = new Promise((resolve) => (this.registeredResolve = resolve));
     this.refused = new Promise((resolve) => (this.refusedResolve = resolve));
+    this.engines = opts.engines;
   }
 
   start(): void {
     this.stopped = false;
+    this.draining = false;
     this.connect();
+  }
+
+  get servedModels(): ReadonlyMap<string, HostedEngine> {
+    return this.engines;
+  }
+
+  /** Serves these engines from the next connection on (the register frame must match them). */
+  replaceEngines(engines: ReadonlyMap<string, HostedEngine>): void {
+    this.engines = engines;
+  }
+
+  get inFlight(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * Stops taking work: heartbeats say "draining" and any new request is handed back at once
+   * (retryable `overloaded`, so the coordinator fails it over before its first chunk), while the
+   * requests in flight run on. Resolves when they have all finished or after `graceMs`.
+   */
+  async drain(graceMs: number): Promise<DrainResult> {
+    this.draining = true;
+    this.send(this.heartbeatFrame());
+    const before = this.inflight.size;
+    if (before > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.drainWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    const unfinished = this.inflight.size;
+    return { finished: before - unfinished, unfinished };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.linkState = "idle";
     clearTimeout(this.reconnectTimer);
     clearInterval(this.heartbeat);
     for (const ctl of this.inflight.values()) ctl.abort();
@@ -92,6 +149,7 @@ export class ProviderClient {
   }
 
   private connect(): void {
+    this.linkState = "connecting";
     const headers = this.opts.token === undefined ? undefined : { authorization: `Bearer ${this.opts.token}` };
     const ws = new WebSocket(this.opts.url, { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, ...(headers && { headers }) });
     this.ws = ws;
@@ -138,15 +196,25 @@ export class ProviderClient {
       }
       case "registered":
         this.attempt = 0;
+        this.linkState = "connected";
+        this.providerId = frame.provider_id;
+        this.trustLevel = frame.trust_level;
         this.log("registered", { provider_id: frame.provider_id, trust_level: frame.trust_level });
         this.startHeartbeat(this.opts.heartbeatIntervalMs ?? frame.heartbeat_interval_ms);
         this.registeredResolve?.(frame.provider_id);
         return;
       case "inference_request": {
+        if (this.draining) {
+          this.send({ type: "inference_error", request_id: frame.request_id, code: "overloaded", message: "provider is shutting down", retryable: true });
+          return;
+        }
         const ctl = new AbortController();
         this.inflight.set(frame.request_id, ctl);
-        const ctx = { engines: this.opts.engines, keyPair: this.opts.keyPair, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
-        void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => this.inflight.delete(frame.request_id));
+        const ctx = { engines: this.engines, keyPair: this.opts.keyPair, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
+        void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => {
+          this.inflight.delete(frame.request_id);
+          if (this.inflight.size === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+        });
         return;
       }
       case "cancel":
@@ -157,7 +225,12 @@ export class ProviderClient {
 
   private send(frame: ProviderFrame): void {
     const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(encodeProviderFrame(frame));
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(encodeProviderFrame(frame));
+    if (frame.type === "inference_complete") {
+      this.requestsServed++;
+      this.tokensGenerated += frame.usage.completion_tokens;
+    }
   }
 
   private startHeartbeat(intervalMs: number): void {
@@ -168,7 +241,7 @@ export class ProviderClient {
   }
 
   heartbeatFrame(): HeartbeatFrame {
-    const slots = [...this.opts.engines.values()].map((e) => {
+    const slots = [...this.engines.values()].map((e) => {
       const c = e.capacity();
       return {
         model: c.model,
@@ -187,7 +260,7 @@ export class ProviderClient {
     const mem = process.memoryUsage();
     return {
       type: "heartbeat",
-      status: busy ? "serving" : "idle",
+      status: this.draining ? "draining" : busy ? "serving" : "idle",
       active_models: slots.map((s) => s.model),
       system: { memory_used_gb: mem.rss / 2 ** 30 },
       backend_capacity: { slots },
@@ -199,14 +272,20 @@ export class ProviderClient {
     // Requests on a dead link can't be delivered: free their sequences at once.
     for (const ctl of this.inflight.values()) ctl.abort();
     this.inflight.clear();
-    if (this.stopped) return;
+    for (const wake of this.drainWaiters.splice(0)) wake();
+    if (this.stopped) {
+      this.linkState = "idle";
+      return;
+    }
     const refusal = this.pendingRefusal ?? closeRefusal(code, reason);
     if (refusal) {
       this.stopped = true;
+      this.linkState = "refused";
       this.log("refused", { ...refusal });
       this.refusedResolve?.(refusal);
       return;
     }
+    this.linkState = "disconnected";
     const delay = (this.opts.reconnectDelayMs ?? reconnectDelayMs)(this.attempt++);
     this.log("disconnected", { code, ...(reason && { reason }), reconnect_in_ms: delay });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);

@@ -124,7 +124,8 @@ export async function spawnProvider(coord: RunningCoordinator, opts: StartProvid
       "--parallel",
       String(opts.parallel ?? 4),
     ],
-    { DARKBLOOM_CONFIG_DIR: configDir, DARKBLOOM_PROVIDER_TOKEN: token ?? "", ...opts.env },
+    // Its own state dir too: a test provider must not take the pid file and socket in $HOME.
+    { DARKBLOOM_CONFIG_DIR: configDir, DARKBLOOM_STATE_DIR: configDir, DARKBLOOM_PROVIDER_TOKEN: token ?? "", ...opts.env },
     "provider",
   );
 }

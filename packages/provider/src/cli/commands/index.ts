@@ -10,4 +10,10 @@ export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
   benchmark: () => import("./benchmark.js").then((m) => m.command),
   doctor: () => import("./doctor.js").then((m) => m.command),
   proxy: () => import("./proxy.js").then((m) => m.command),
+  stop: () => import("./stop.js").then((m) => m.command),
+  restart: () => import("./restart.js").then((m) => m.command),
+  status: () => import("./status.js").then((m) => m.command),
+  logs: () => import("./logs.js").then((m) => m.command),
+  switch: () => import("./switch.js").then((m) => m.command),
+  config: () => import("./config.js").then((m) => m.command),
 };

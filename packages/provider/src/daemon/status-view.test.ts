@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ProviderStatusSchema } from "./control/messages.js";
+import { formatStatus } from "./status-view.js";
+
+test("the human status names every field", () => {
+  const st = ProviderStatusSchema.parse({
+    pid: 42,
+    version: "0.1.0",
+    coordinator: "ws://c/ws/provider",
+    connection: "connected",
+    provider_id: "prov_1",
+    trust_level: "self_signed",
+    linked: false,
+    paused_by_schedule: false,
+    models: [{ id: "m", path: "/m.gguf", state: "idle", running: 1, waiting: 2, max_concurrency: 4, price: { input_per_million: 5, output_per_million: 7 } }],
+    requests_served: 3,
+    tokens_generated: 99,
+    started_at: new Date(0).toISOString(),
+    uptime_s: 3725,
+  });
+  const text = formatStatus(st);
+  for (const re of [/pid 42/, /ws:\/\/c\/ws\/provider/, /connected/, /prov_1/, /self_signed/, /1h 2m 5s/, /3 served, 99 tokens/, /m: idle, 1 running, 2 waiting, max concurrency 4, price in\/out 5\/7/]) {
+    assert.match(text, re);
+  }
+});
