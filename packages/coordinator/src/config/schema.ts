@@ -49,6 +49,11 @@ export const ConfigSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
     .optional(),
   allowCoordinatorSealed: bool.default(true),
+  /**
+   * Where catalog model files live when a manifest has no `base_url`: a file is fetched from
+   * `<this>/<model_id>/<version>/<path>`. Unset: manifests must carry their own `base_url`.
+   */
+  modelBaseUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   maxBodyBytes: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
   logLevel: z.enum(LOG_LEVELS).default("info"),
   /** A provider must send `register` this soon after connecting. */
@@ -92,6 +97,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   openRegistration: "DARKBLOOM_OPEN_REGISTRATION",
   adminToken: "DARKBLOOM_ADMIN_TOKEN",
   allowCoordinatorSealed: "DARKBLOOM_ALLOW_COORDINATOR_SEALED",
+  modelBaseUrl: "DARKBLOOM_MODEL_BASE_URL",
   maxBodyBytes: "DARKBLOOM_MAX_BODY_BYTES",
   logLevel: "DARKBLOOM_LOG_LEVEL",
   registerTimeoutMs: "DARKBLOOM_REGISTER_TIMEOUT_MS",
