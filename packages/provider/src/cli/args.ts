@@ -10,6 +10,7 @@ export const USAGE = `usage:
   darkbloom start --foreground --coordinator URL --model FILE [--model-id ID] [--parallel N] [--token T] [--account-key K]
   darkbloom local --model FILE [--port N] [--host H] [--model-id ID] [--parallel N]
 
+  darkbloom models catalog|download ID|list|remove ID|verify [ID]   (--model also takes a downloaded ID)
   darkbloom [start|local] --help | --version
 
   URL is ws://host:port/ws/provider or an http://host:port base (default ws://127.0.0.1:8080/ws/provider).
@@ -22,6 +23,8 @@ export interface EngineArgs {
   modelPath: string;
   modelId: string;
   parallel: number;
+  /** --model-id was given (else a catalog id given as --model becomes the model id). */
+  explicitId?: boolean;
 }
 
 export type Command =
@@ -43,7 +46,8 @@ function engineArgs(values: Record<string, string | boolean | undefined>): Engin
   if (typeof modelPath !== "string" || modelPath.length === 0) throw new UsageError("--model FILE is required");
   const modelId = typeof values["model-id"] === "string" ? values["model-id"] : basename(modelPath).replace(/\.gguf$/i, "");
   if (!/^[\w.:/-]{1,256}$/.test(modelId)) throw new UsageError(`invalid model id ${JSON.stringify(modelId)}`);
-  return { modelPath, modelId, parallel: intOption("parallel", values.parallel as string | undefined, 4, 1, 64) };
+  const explicitId = typeof values["model-id"] === "string";
+  return { modelPath, modelId, parallel: intOption("parallel", values.parallel as string | undefined, 4, 1, 64), ...(explicitId && { explicitId }) };
 }
 
 /** Options that only one subcommand takes (the other refuses them). */

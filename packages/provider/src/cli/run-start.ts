@@ -5,6 +5,7 @@ import { configDir, loadOrCreateIdentity } from "../identity/identity-store.js";
 import { createLogger } from "../log.js";
 import type { Command } from "./args.js";
 import { loadEngine } from "./load-engine.js";
+import { resolveEngineModel } from "./resolve-model.js";
 import { waitForShutdownSignal } from "./shutdown.js";
 
 export async function runStart(cmd: Extract<Command, { kind: "start" }>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -15,7 +16,7 @@ export async function runStart(cmd: Extract<Command, { kind: "start" }>, env: No
   const accountKey = cmd.accountKey ?? (env.DARKBLOOM_ACCOUNT_KEY || undefined);
   const identity = await loadOrCreateIdentity(configDir());
   const keyPair = await generateEncryptionKeyPair();
-  const engine = await loadEngine(cmd.engine, log);
+  const engine = await loadEngine(await resolveEngineModel(cmd.engine, env), log);
   const models = [engine.describe()];
   const hardware = describeHardware(engine.backend);
   const client = new ProviderClient({
