@@ -9,3 +9,4 @@ export * from "./api/families.js";
 export * from "./seal/index.js";
 export * from "./attest/index.js";
 export * from "./e2e-wire/index.js";
+export * from "./models/index.js";

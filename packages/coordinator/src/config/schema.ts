@@ -49,6 +49,11 @@ export const ConfigSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
     .optional(),
   allowCoordinatorSealed: bool.default(true),
+  /**
+   * Where catalog model files live when a manifest has no `base_url`: a file is fetched from
+   * `<this>/<model_id>/<version>/<path>`. Unset: manifests must carry their own `base_url`.
+   */
+  modelBaseUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   maxBodyBytes: int(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
   logLevel: z.enum(LOG_LEVELS).default("info"),
   /** A provider must send `register` this soon after connecting. */
@@ -71,6 +76,11 @@ export const ConfigSchema = z.object({
   ...HTTP_FIELDS,
   /** Once a stream has started, the longest silence between chunks before it ends with an error. */
   streamIdleTimeoutMs: int(100, 3_600_000).default(60_000),
+  /**
+   * The fixed part of the first-token deadline (SPEC: 5 s + 1 ms per input token). Raise it where
+   * providers run on machines shared with other heavy work (the test harness does).
+   */
+  firstTokenBaseMs: int(100, 600_000).default(5_000),
   /** Hard limit on one request; the reservation sweeper settles holds older than this. */
   maxRequestSeconds: int(1, 86_400).default(600),
   /** Sessions, OIDC, signup credit (config/accounts.ts). */
@@ -92,6 +102,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   openRegistration: "DARKBLOOM_OPEN_REGISTRATION",
   adminToken: "DARKBLOOM_ADMIN_TOKEN",
   allowCoordinatorSealed: "DARKBLOOM_ALLOW_COORDINATOR_SEALED",
+  modelBaseUrl: "DARKBLOOM_MODEL_BASE_URL",
   maxBodyBytes: "DARKBLOOM_MAX_BODY_BYTES",
   logLevel: "DARKBLOOM_LOG_LEVEL",
   registerTimeoutMs: "DARKBLOOM_REGISTER_TIMEOUT_MS",
@@ -106,6 +117,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   ...HTTP_ENV_NAMES,
   streamIdleTimeoutMs: "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS",
   maxRequestSeconds: "DARKBLOOM_MAX_REQUEST_SECONDS",
+  firstTokenBaseMs: "DARKBLOOM_FIRST_TOKEN_BASE_MS",
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
 };

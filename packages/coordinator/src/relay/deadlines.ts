@@ -17,9 +17,9 @@ export const DECODE_SAFETY_FACTOR = 4;
  * `prefillTps` (tokens/s; 0 or unknown: no prefill bound), so slow CPU providers are not failed
  * spuriously on long prompts.
  */
-export function firstTokenDeadlineMs(inputTokens: number, prefillTps: number | undefined): number {
+export function firstTokenDeadlineMs(inputTokens: number, prefillTps: number | undefined, baseMs: number = FIRST_TOKEN_BASE_MS): number {
   const tokens = Math.max(0, inputTokens);
-  const spec = FIRST_TOKEN_BASE_MS + FIRST_TOKEN_MS_PER_INPUT_TOKEN * tokens;
+  const spec = baseMs + FIRST_TOKEN_MS_PER_INPUT_TOKEN * tokens;
   if (!prefillTps || !Number.isFinite(prefillTps) || prefillTps <= 0) return spec;
   return Math.max(spec, Math.ceil((PREFILL_SAFETY_FACTOR * tokens * 1000) / prefillTps));
 }
@@ -31,6 +31,8 @@ export interface FirstChunkInput {
   /** The provider slot's observed speeds (tokens/s; 0 or missing: not measured yet). */
   prefillTps?: number | undefined;
   decodeTps?: number | undefined;
+  /** The fixed part of the first-token deadline (SPEC: 5 s; DARKBLOOM_FIRST_TOKEN_BASE_MS). */
+  baseMs?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface FirstChunkInput {
  * decode speed there is no first-chunk deadline (the hard maximum still applies).
  */
 export function firstChunkDeadlineMs(i: FirstChunkInput): number | undefined {
-  const first = firstTokenDeadlineMs(i.inputTokens, i.prefillTps);
+  const first = firstTokenDeadlineMs(i.inputTokens, i.prefillTps, i.baseMs);
   if (i.stream) return first;
   const tps = i.decodeTps;
   if (!tps || !Number.isFinite(tps) || tps <= 0) return undefined;

@@ -20,6 +20,8 @@ export interface RelayDeps {
   streamIdleTimeoutMs: number;
   /** Hard limit on a request's whole duration. */
   maxRequestMs: number;
+  /** Fixed part of the first-token deadline (default: SPEC's 5 s). */
+  firstTokenBaseMs?: number;
 }
 
 /** Routes requests to providers and provider frames back to consumers; content stays sealed. */
@@ -172,6 +174,7 @@ export class Relay implements ProviderEvents {
         stream: plan.stream,
         prefillTps: slot?.observed_prefill_tps,
         decodeTps: slot?.observed_decode_tps,
+        ...(this.deps.firstTokenBaseMs !== undefined && { baseMs: this.deps.firstTokenBaseMs }),
       }),
     );
     if (f.observer.onDispatched) this.notify(f, () => f.observer.onDispatched!(p));

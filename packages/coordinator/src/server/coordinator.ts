@@ -73,6 +73,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     cancelSettleMs: cfg.cancelSettleMs,
     streamIdleTimeoutMs: cfg.streamIdleTimeoutMs,
     maxRequestMs,
+    firstTokenBaseMs: cfg.firstTokenBaseMs,
   });
   const meter = new Meter(store, {
     clock,

@@ -8,3 +8,4 @@ export { MIGRATIONS, migrate } from "./migrations.js";
 export { LEDGER } from "./ledger-codes.js";
 export { openDatabase, openStore, type OpenStoreOptions } from "./open.js";
 export * from "./accounts/index.js";
+export * from "./models/index.js";

@@ -1,4 +1,5 @@
 import { ACCOUNTS_MIGRATION } from "./accounts/migration.js";
+import { MODELS_MIGRATION } from "./models/migration.js";
 import type { SqlDatabase } from "./sql.js";
 
 export interface Migration {
@@ -124,6 +125,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX withdrawals_account ON withdrawals(account_id, created_at)`,
     ],
   },
+  MODELS_MIGRATION,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */

@@ -4,6 +4,7 @@ import { SqlAccounts, SqlKeys, SqlUsage, type AccountStore, type KeyStore, type 
 import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
 import { auditRequests } from "./audit.js";
 import { MoneyQueries } from "./money-store.js";
+import { SqlModelManifests, type ModelManifestStore } from "./models/index.js";
 import { REQUEST_COLUMNS, heldReservationOf, requestRecordOf, type RequestRow } from "./request-rows.js";
 import {
   StoreError,
@@ -45,6 +46,7 @@ export class SqlStore implements Store {
   readonly accounts: AccountStore;
   readonly keys: KeyStore;
   readonly usage: UsageStore;
+  readonly models: ModelManifestStore;
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
   /** Prices, invites, payouts: see money-store.ts (delegated below). */
@@ -61,6 +63,7 @@ export class SqlStore implements Store {
     this.accounts = new SqlAccounts(db, sub);
     this.keys = new SqlKeys(db, sub);
     this.usage = new SqlUsage(db);
+    this.models = new SqlModelManifests(db, this.now);
     const ledger = { post: this.post.bind(this), balanceOf: this.balanceOf.bind(this) };
     this.money = new MoneyQueries(db, ledger, this.now);
   }

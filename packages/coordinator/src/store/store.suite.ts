@@ -4,6 +4,7 @@ import { describe, it, beforeEach, afterEach } from "node:test";
 import { accountsSuite } from "./accounts/accounts.suite.js";
 import type { Store } from "./types.js";
 import { moneySuite } from "./money.suite.js";
+import { modelsSuite } from "./models/models.suite.js";
 
 /**
  * The behaviour every Store engine must show. Engines call this from their own *.test.ts with a
@@ -193,4 +194,5 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
     moneySuite(() => store);
   });
   accountsSuite(name, factory);
+  modelsSuite(name, factory);
 }

@@ -1,4 +1,5 @@
 import type { AccountStore, KeyStore, UsageStore } from "./accounts/types.js";
+import type { ModelManifestStore } from "./models/types.js";
 
 /**
  * Durable state behind one interface with interchangeable engines (SQLite now, PostgreSQL later).
@@ -184,6 +185,8 @@ export interface Store {
   readonly keys: KeyStore;
   /** Read-only usage and network totals (store/accounts). */
   readonly usage: UsageStore;
+  /** The model registry: catalog manifests (store/models). */
+  readonly models: ModelManifestStore;
   createAccount(input: { id?: string; label?: string }): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   createApiKey(input: { accountId: string; keyHash: string; label?: string }): Promise<ApiKeyRecord>;

@@ -20,6 +20,7 @@ export const USAGE = `usage:
   darkbloom switch --model FILE [--model-id ID]   change the served model of the running provider
   darkbloom config show [--json]        the effective configuration (secrets masked)
 
+  darkbloom models catalog|download ID|list|remove ID|verify [ID]   (--model also takes a downloaded ID)
   darkbloom [start|local] --help | --version
 
   \`start\` runs in the background (pid, log and control socket in ~/.local/state/darkbloom, or
@@ -36,6 +37,8 @@ export interface EngineArgs {
   modelPath: string;
   modelId: string;
   parallel: number;
+  /** --model-id was given (else a catalog id given as --model becomes the model id). */
+  explicitId?: boolean;
 }
 
 export type Command =
@@ -57,7 +60,8 @@ function engineArgs(values: Record<string, string | boolean | undefined>): Engin
   if (typeof modelPath !== "string" || modelPath.length === 0) throw new UsageError("--model FILE is required");
   const modelId = typeof values["model-id"] === "string" ? values["model-id"] : basename(modelPath).replace(/\.gguf$/i, "");
   if (!/^[\w.:/-]{1,256}$/.test(modelId)) throw new UsageError(`invalid model id ${JSON.stringify(modelId)}`);
-  return { modelPath, modelId, parallel: intOption("parallel", values.parallel as string | undefined, 4, 1, 64) };
+  const explicitId = typeof values["model-id"] === "string";
+  return { modelPath, modelId, parallel: intOption("parallel", values.parallel as string | undefined, 4, 1, 64), ...(explicitId && { explicitId }) };
 }
 
 /** Options that only one subcommand takes (the other refuses them). */

@@ -1,4 +1,5 @@
 import { ConfigError, configFilePath, loadConfigFile, resolveConfig } from "../config/index.js";
+import { resolveCatalogModel } from "./resolve-model.js";
 import { launchDaemon } from "../daemon/launch.js";
 import { statePaths } from "../daemon/paths.js";
 import { runProvider } from "../daemon/runtime.js";
@@ -11,6 +12,8 @@ export async function runStart(cmd: Extract<Command, { kind: "start" }>, env: No
   try {
     config = resolveConfig(await loadConfigFile(file), cmd.flags, env, file);
     if (config.models.length === 0) throw new ConfigError("no model to serve: pass --model FILE or list [[models]] in provider.toml");
+    // A model may be a downloaded catalog id instead of a file: serve its weights under that id.
+    config = { ...config, models: await Promise.all(config.models.map((m) => resolveCatalogModel(m, env))) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`darkbloom start: ${err.message}\n`);

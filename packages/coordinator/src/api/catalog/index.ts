@@ -1,0 +1,2 @@
+export { catalogRoute, registerModelRoute } from "./routes.js";
+export { catalogEntryOf, resolveBaseUrl } from "./entries.js";
