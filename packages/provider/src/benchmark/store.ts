@@ -1,6 +1,5 @@
 // The stored benchmark result: JSON in the state dir, read back by `register`.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -24,11 +23,8 @@ export const BenchmarkResultSchema = z.object({
 });
 export type BenchmarkResult = z.infer<typeof BenchmarkResultSchema>;
 
-/** DARKBLOOM_STATE_DIR, else $XDG_STATE_HOME/darkbloom, else ~/.local/state/darkbloom. */
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DARKBLOOM_STATE_DIR) return env.DARKBLOOM_STATE_DIR;
-  return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "darkbloom");
-}
+export { stateDir } from "../dirs.js";
+import { stateDir } from "../dirs.js";
 
 export const benchmarkFile = (env: NodeJS.ProcessEnv = process.env) => join(stateDir(env), "benchmark.json");
 

@@ -75,3 +75,14 @@ test("each daemon command answers --help with its own usage (exit 0) and is list
     assert.match(r.stderr, re, args.join(" "));
   }
 });
+
+test("every registered subcommand answers --help (exit 0, its own usage) and is listed in darkbloom --help", async () => {
+  const { COMMANDS } = await import("./commands/index.js");
+  const top = run("--help").stdout;
+  for (const name of Object.keys(COMMANDS)) {
+    const r = run(name, "--help");
+    assert.equal(r.status, 0, `${name} --help: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`usage:[\\s\\S]*darkbloom ${name}\\b`), `${name} --help prints its usage`);
+    assert.match(top, new RegExp(`darkbloom ${name}\\b`), `darkbloom --help lists ${name}`);
+  }
+});

@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { stateDir } from "../dirs.js";
 import { join } from "node:path";
 
 /** Where the daemon keeps its pid file, log file and control socket. */
@@ -10,6 +10,6 @@ export interface StatePaths {
 }
 
 export function statePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
-  const dir = env.DARKBLOOM_STATE_DIR || join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "darkbloom");
+  const dir = stateDir(env);
   return { dir, pidFile: join(dir, "provider.pid"), logFile: join(dir, "provider.log"), socket: join(dir, "control.sock") };
 }

@@ -2,16 +2,12 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, readFile, stat, statfs } from "node:fs/promises";
-import { homedir, totalmem } from "node:os";
+import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import type { CoordinatorFacts, DiskFacts, EngineFacts, IdentityFacts, MemoryFacts, ModelFacts } from "./types.js";
 
-export function modelsDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DARKBLOOM_MODELS_DIR) return env.DARKBLOOM_MODELS_DIR;
-  const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "darkbloom", "models");
-}
+export { modelsDir } from "../dirs.js";
 
 export async function engineFacts(): Promise<EngineFacts> {
   try {

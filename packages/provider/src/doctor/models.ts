@@ -1,5 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { findInstalled } from "../models/installed.js";
 
 export interface ModelRef {
   path: string;
@@ -34,6 +35,12 @@ export async function resolveModels(args: readonly string[], dir: string): Promi
   for (const arg of args) {
     if (await isFile(arg)) {
       out.push({ path: arg, id: idOf(arg) });
+      continue;
+    }
+    // A downloaded catalog model (darkbloom models download ID): its verified weights file.
+    const installed = await findInstalled(dir, arg).catch(() => undefined);
+    if (installed) {
+      out.push({ path: installed.weightsPath, id: installed.entry.model_id });
       continue;
     }
     if (await isFile(join(dir, `${arg}.gguf`))) {
