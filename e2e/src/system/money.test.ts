@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { generateApiKey, hashApiKey, openStore, type Store } from "@darkbloom/coordinator";
-import { ensureTestModel, startCoordinator, startProvider, waitFor, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { ensureTestModel, repoRoot, startCoordinator, startProvider, waitFor, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
 import { stopAndAuditLedger } from "../support/ledger.js";
 
 const MODEL = "money-model";
@@ -32,7 +36,8 @@ test("a provider linked to account P serves account C: C's debit == P's credit +
   await db.createApiKey({ accountId: owner, keyHash: hashApiKey(pKey) });
   const consumer = (await db.findApiKeyByHash(hashApiKey(coord.apiKey)))!.accountId;
 
-  provider = await startProvider(coord, { modelPath, modelId: MODEL, env: { DARKBLOOM_ACCOUNT_KEY: pKey } });
+  const stateDir = mkdtempSync(join(tmpdir(), "darkbloom-money-state-"));
+  provider = await startProvider(coord, { modelPath, modelId: MODEL, env: { DARKBLOOM_ACCOUNT_KEY: pKey, DARKBLOOM_STATE_DIR: stateDir } });
   const put = await fetch(`${coord.baseURL}/pricing`, {
     method: "PUT",
     headers: { authorization: `Bearer ${pKey}`, "content-type": "application/json" },
@@ -63,6 +68,21 @@ test("a provider linked to account P serves account C: C's debit == P's credit +
   const fee = debit - earned;
   assert.ok(fee > 0 && fee <= Math.ceil(debit * (FEE_PERCENT / 100)), `fee ${fee} of ${debit}`);
   assert.deepEqual(await db.getEarnings(consumer), { earningsMicros: 0, referralMicros: 0 });
+
+  // The owner sees it: in its account, and in `darkbloom status` of the linked provider.
+  const account = (await (await fetch(`${coord.baseURL}/account`, { headers: { authorization: `Bearer ${pKey}` } })).json()) as {
+    earnings: { provider_micros: number };
+  };
+  assert.equal(account.earnings.provider_micros, earned);
+  const status = spawnSync(process.execPath, [join(repoRoot, "packages/provider/bin/darkbloom.js"), "status", "--json"], {
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, DARKBLOOM_STATE_DIR: stateDir },
+  });
+  assert.equal(status.status, 0, status.stderr);
+  const st = JSON.parse(status.stdout) as { linked: boolean; earnings: { provider_micros: number } | null };
+  assert.equal(st.linked, true);
+  assert.equal(st.earnings?.provider_micros, earned);
 
   assert.deepEqual(await db.checkLedger(), { postingSum: 0, unbalancedEntries: 0, driftedAccounts: 0 });
   const audit = await db.auditRequests();

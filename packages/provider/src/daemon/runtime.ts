@@ -10,6 +10,7 @@ import { PROVIDER_VERSION } from "../version.js";
 import type { ControlRequest, ControlResponse, ProviderStatus } from "./control/messages.js";
 import { startControlServer } from "./control/server.js";
 import { checkMemoryCap, closeModels, loadModels, type ServedModel } from "./engines.js";
+import { fetchEarnings } from "./earnings.js";
 import { acquirePidFile, releasePidFile } from "./pidfile.js";
 import type { StatePaths } from "./paths.js";
 
@@ -109,8 +110,10 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
 
     const handle = async (req: ControlRequest): Promise<ControlResponse> => {
       switch (req.op) {
-        case "status":
-          return { ok: true, status: status() };
+        case "status": {
+          const earnings = config.accountKey === undefined ? null : ((await fetchEarnings(config.coordinator, config.accountKey)) ?? null);
+          return { ok: true, status: { ...status(), earnings } };
+        }
         case "switch":
           return switchModel(req.model_path, req.model_id);
       }

@@ -24,3 +24,13 @@ test("the human status names every field", () => {
     assert.match(text, re);
   }
 });
+
+test("a linked provider's status shows what its account earned, or says the coordinator did not answer", () => {
+  const base = {
+    pid: 1, version: "0.1.0", coordinator: "ws://c/ws/provider", connection: "connected", provider_id: "p", trust_level: "self_signed",
+    linked: true, paused_by_schedule: false, models: [], requests_served: 0, tokens_generated: 0, started_at: new Date(0).toISOString(), uptime_s: 1,
+  };
+  assert.match(formatStatus(ProviderStatusSchema.parse({ ...base, earnings: { provider_micros: 1_234_567, referral_micros: 10 } })), /linked, earned \$1\.234567 serving \+ \$0\.000010 referrals/);
+  assert.match(formatStatus(ProviderStatusSchema.parse({ ...base, earnings: null })), /did not answer/);
+  assert.match(formatStatus(ProviderStatusSchema.parse({ ...base, linked: false })), /unlinked/);
+});

@@ -8,6 +8,14 @@ function duration(s: number): string {
   return [d && `${d}d`, (d || h) && `${h}h`, (d || h || m) && `${m}m`, `${sec}s`].filter(Boolean).join(" ");
 }
 
+const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(6)}`;
+
+function account(st: ProviderStatus): string {
+  if (!st.linked) return "unlinked (earnings accrue to no account: set --account-key or DARKBLOOM_ACCOUNT_KEY)";
+  if (!st.earnings) return "linked (earnings: the coordinator did not answer)";
+  return `linked, earned ${usd(st.earnings.provider_micros)} serving + ${usd(st.earnings.referral_micros)} referrals`;
+}
+
 /** `darkbloom status` for people. */
 export function formatStatus(st: ProviderStatus): string {
   const lines = [
@@ -16,7 +24,7 @@ export function formatStatus(st: ProviderStatus): string {
     `  connection:   ${st.connection}${st.paused_by_schedule ? " (outside the availability schedule)" : ""}`,
     `  provider id:  ${st.provider_id ?? "-"}`,
     `  trust level:  ${st.trust_level ?? "-"}`,
-    `  account:      ${st.linked ? "linked (earnings in the account's dashboard)" : "unlinked"}`,
+    `  account:      ${account(st)}`,
     `  uptime:       ${duration(st.uptime_s)}`,
     `  requests:     ${st.requests_served} served, ${st.tokens_generated} tokens generated`,
     `  models:`,

@@ -10,10 +10,11 @@ const MAX_USAGE_DAYS = 366;
 export function accountRoute(deps: ApiDeps): Handler {
   return async (ctx) => {
     const who = await requireAccount(ctx, deps);
-    const [account, balance, spent] = await Promise.all([
+    const [account, balance, spent, earnings] = await Promise.all([
       deps.store.accounts.getUser(who.accountId),
       deps.store.getBalance(who.accountId),
       deps.store.usage.spentMicros(who.accountId),
+      deps.store.getEarnings(who.accountId),
     ]);
     sendJson(ctx.res, 200, {
       id: who.accountId,
@@ -28,6 +29,13 @@ export function accountRoute(deps: ApiDeps): Handler {
         available_usd: usd(balance.availableMicros),
         held_usd: usd(balance.heldMicros),
         spent_usd: usd(spent),
+      },
+      // What its providers earned and its referral share (withdrawable through Stripe Connect).
+      earnings: {
+        provider_micros: earnings.earningsMicros,
+        referral_micros: earnings.referralMicros,
+        provider_usd: usd(earnings.earningsMicros),
+        referral_usd: usd(earnings.referralMicros),
       },
     });
   };

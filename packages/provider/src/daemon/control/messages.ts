@@ -29,6 +29,8 @@ export const ProviderStatusSchema = z.object({
   provider_id: z.string().nullable(),
   trust_level: z.string().nullable(),
   linked: z.boolean(),
+  /** What the linked account has earned (µUSD), when linked and the coordinator answered. */
+  earnings: z.object({ provider_micros: z.number().int().nonnegative(), referral_micros: z.number().int().nonnegative() }).nullable().optional(),
   /** Outside every availability window: unregistered until the next one opens. */
   paused_by_schedule: z.boolean(),
   models: z.array(ModelStatusSchema),
