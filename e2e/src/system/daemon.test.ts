@@ -142,9 +142,16 @@ describe("darkbloom daemon", () => {
       const ids = await listedModels();
       return ids.includes("daemon-other") && !ids.includes(MODEL);
     }, 60_000);
-    const after = JSON.parse((await darkbloom(e, "status", "--json")).stdout) as { pid: number; connection: string; models: { id: string }[] };
+    const after = JSON.parse((await darkbloom(e, "status", "--json")).stdout) as { pid: number; connection: string; provider_id: string; models: { id: string }[] };
     assert.equal(after.pid, pid, "same process");
     assert.deepEqual(after.models.map((x) => x.id), ["daemon-other"]);
+    // Switched on the same connection (update_models): no disconnect, no second registration.
+    assert.equal(after.connection, "connected");
+    assert.equal(after.provider_id, m[3]);
+    const switchLog = (await darkbloom(e, "logs", "-n", "500")).stdout;
+    assert.match(switchLog, /"event":"models_updated"/);
+    assert.equal(switchLog.match(/"event":"registered"/g)?.length, 1, "registered once: the switch did not reconnect");
+    assert.doesNotMatch(switchLog, /"event":"disconnected"/);
 
     const stopped = await darkbloom(e, "stop");
     assert.equal(stopped.code, 0, stopped.stderr);

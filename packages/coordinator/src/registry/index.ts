@@ -1,4 +1,4 @@
-export type { LiveProvider, ProviderLink, ProviderRegistry, PickOptions, ModelInfo, TrustLevel, Lane } from "./types.js";
+export type { LiveProvider, ProviderLink, ProviderRegistry, PickOptions, ModelInfo, TrustLevel, Lane, ModelUpdate, AnnouncedPrice } from "./types.js";
 export { MemoryRegistry, type MemoryRegistryOptions } from "./memory-registry.js";
 export { servesModel, loadOf, pickLeastLoaded } from "./select.js";
 export { capSlot, MAX_SLOT_CONCURRENCY, MIN_REQUEST_TOKENS } from "./capacity.js";

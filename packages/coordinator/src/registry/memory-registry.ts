@@ -3,7 +3,10 @@ import { capSlot } from "./capacity.js";
 import { KnownModels } from "./known-models.js";
 import { MAX_KNOWN_MODELS, MAX_MODELS_PER_PROVIDER, MODEL_MEMORY_MS } from "./limits.js";
 import { pickLeastLoaded, servesModel } from "./select.js";
-import type { LiveProvider, ModelInfo, PickOptions, ProviderRegistry } from "./types.js";
+import type { AnnouncedPrice, LiveProvider, ModelInfo, ModelUpdate, PickOptions, ProviderRegistry } from "./types.js";
+
+/** The fields only the registry replaces (readonly to everyone else). */
+type Replaceable = { -readonly [K in "models" | "attestation" | "prices"]: LiveProvider[K] };
 
 export interface MemoryRegistryOptions {
   /** Most models remembered at once (default MAX_KNOWN_MODELS). */
@@ -79,6 +82,31 @@ export class MemoryRegistry implements ProviderRegistry {
       if (model) slots.set(s.model, capSlot(s, model.context_length)); // slots for unregistered models are ignored
     }
     p.slots = slots;
+  }
+
+  updateModels(p: LiveProvider, update: ModelUpdate): boolean {
+    if (this.byId.get(p.id) !== p) return false;
+    if (update.models.size > MAX_MODELS_PER_PROVIDER) throw new Error(`provider ${p.id} offers more than ${MAX_MODELS_PER_PROVIDER} models`);
+    const now = this.now();
+    // Removed models were served until now (their 24 h memory starts); new ones are served from now.
+    if (p.trustLevel !== "none") {
+      for (const model of p.models.keys()) this.known.served(model, now);
+      for (const model of update.models.keys()) this.known.served(model, now);
+    }
+    // Requests already dispatched for a removed model are billed at the price they were routed
+    // at: its announced price stays until the next update (bounded: only the previous models').
+    const prices = new Map<string, AnnouncedPrice>(update.prices);
+    for (const model of p.models.keys()) {
+      const old = p.prices?.get(model);
+      if (old && !update.models.has(model)) prices.set(model, old);
+    }
+    const target = p as Replaceable;
+    target.models = update.models;
+    target.attestation = update.attestation;
+    target.prices = prices;
+    // Capacity of removed models is gone; a new model's comes with the next heartbeat.
+    p.slots = new Map([...p.slots].filter(([model]) => update.models.has(model)));
+    return true;
   }
 
   servedModels(): ModelInfo[] {

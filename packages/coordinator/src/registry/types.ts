@@ -1,5 +1,19 @@
 import type { Attestation, CoordinatorFrame, HeartbeatFrame, ProviderModel, SlotCapacity } from "@darkbloom/protocol";
 
+/** A provider's announced price for one model (micro-USD per 1M tokens). */
+export interface AnnouncedPrice {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
+}
+
+/** A checked `update_models`: what replaces a registered provider's models (registry.updateModels). */
+export interface ModelUpdate {
+  models: ReadonlyMap<string, ProviderModel>;
+  /** Signed by the registered identity over the registered sealing key (same kid); lists `models`. */
+  attestation: Attestation;
+  prices: ReadonlyMap<string, AnnouncedPrice>;
+}
+
 export type TrustLevel = "none" | "self_signed" | "hardware";
 
 /** Control frames (cancel, …) always leave before data frames (inference_request). */
@@ -23,6 +37,7 @@ export interface LiveProvider {
   readonly id: string;
   readonly kid: string;
   readonly publicKey: Uint8Array;
+  /** Replaced only through `registry.updateModels` (as are `models` and `prices`). */
   readonly attestation: Attestation;
   trustLevel: TrustLevel;
   readonly version: string;
@@ -42,7 +57,7 @@ export interface LiveProvider {
   /** The owner account linked by `register.account_token`; null or absent: unlinked. */
   readonly ownerAccountId?: string | null;
   /** Prices the provider announced in `register` (micro-USD per 1M tokens), per model. */
-  readonly prices?: ReadonlyMap<string, { readonly inputPerMillion: number; readonly outputPerMillion: number }>;
+  readonly prices?: ReadonlyMap<string, AnnouncedPrice>;
 }
 
 export interface PickOptions {
@@ -69,6 +84,13 @@ export interface ProviderRegistry {
   findByKid(kid: string): LiveProvider | undefined;
   touch(id: string, now: number): void;
   applyHeartbeat(id: string, frame: HeartbeatFrame, now: number): void;
+  /**
+   * Replaces a registered provider's models, attestation and prices (`update_models`, checked by
+   * the socket layer). New requests for a removed model are no longer routed here; requests
+   * already dispatched finish normally (the relay holds the instance). False when `provider` is
+   * no longer the registered instance for its id.
+   */
+  updateModels(provider: LiveProvider, update: ModelUpdate): boolean;
   /** Models served by at least one routable (proven, trust != none) provider. */
   servedModels(): ModelInfo[];
   /**

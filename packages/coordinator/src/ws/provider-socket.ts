@@ -13,6 +13,7 @@ import {
   type Challenge,
   type ProviderFrame,
   type RegisterFrame,
+  type UpdateModelsFrame,
   type VerifyAttestationOptions,
 } from "@darkbloom/protocol";
 import { errorFields, type Logger } from "../log/index.js";
@@ -24,6 +25,7 @@ import {
   ATTESTATION_MAX_AGE_MS,
   admit,
   checkRegister,
+  checkUpdateModels,
   newChallenge,
   peekRegisterVersion,
   provesPossession,
@@ -170,6 +172,36 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     });
   }
 
+  let updating = false;
+
+  /**
+   * `update_models` on a registered connection: the same checks as register, plus same identity
+   * and sealing key. The answer goes on the data lane, behind every request already queued for
+   * the old models, so the provider knows that whatever arrives after it was routed by the new
+   * set. A refusal leaves the old models in place and the connection open.
+   */
+  async function onUpdateModels(provider: LiveProvider, frame: UpdateModelsFrame): Promise<void> {
+    const answer = (accepted: boolean, models: string[], reason?: string): void => {
+      writer.send(encodeFrame({ type: "models_updated", accepted, models, ...(reason !== undefined && { reason: reason.slice(0, 512) }) }), "data");
+    };
+    if (updating) return answer(false, [...provider.models.keys()], "a model update is already in progress");
+    updating = true;
+    try {
+      const checked = await checkUpdateModels(provider, frame, { now: clock.now(), maxAgeMs, verifyAttestation: deps.verifyAttestation });
+      if (phase.name !== "registered" || phase.provider !== provider) return;
+      if (!checked.ok) {
+        log.warn("provider model update refused", { reason: checked.reason });
+        return answer(false, [...provider.models.keys()], checked.reason);
+      }
+      const before = [...provider.models.keys()];
+      if (!registry.updateModels(provider, { models: checked.models, attestation: frame.attestation, prices: checked.prices })) return;
+      log.info("provider models updated", { from: before.join(","), models: [...checked.models.keys()].join(","), in_flight: provider.inFlight });
+      answer(true, [...checked.models.keys()]);
+    } finally {
+      updating = false;
+    }
+  }
+
   function handle(frame: ProviderFrame): void {
     switch (phase.name) {
       case "closed":
@@ -197,6 +229,12 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
             return reject("no attestation challenge is outstanding");
           case "heartbeat":
             return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+          case "update_models":
+            onUpdateModels(p, frame).catch((err) => {
+              log.error("model update failed", errorFields(err));
+              reject("model update failed");
+            });
+            return;
           default:
             return events.onProviderFrame(p, frame);
         }

@@ -45,11 +45,24 @@ export const CancelFrameSchema = z.object({
 });
 export type CancelFrame = z.infer<typeof CancelFrameSchema>;
 
+/**
+ * The answer to `update_models`. Accepted: `models` are the ones now served (those the attestation
+ * covers). Refused: the previous models stay in place, the connection stays open, `reason` says why.
+ */
+export const ModelsUpdatedFrameSchema = z.object({
+  type: z.literal("models_updated"),
+  accepted: z.boolean(),
+  models: z.array(z.string().min(1).max(256)).max(16),
+  reason: z.string().max(512).optional(),
+});
+export type ModelsUpdatedFrame = z.infer<typeof ModelsUpdatedFrameSchema>;
+
 export const coordinatorFrameSchemas = {
   registered: RegisteredFrameSchema,
   attestation_challenge: AttestationChallengeFrameSchema,
   inference_request: InferenceRequestFrameSchema,
   cancel: CancelFrameSchema,
+  models_updated: ModelsUpdatedFrameSchema,
 } as const;
 
-export type CoordinatorFrame = RegisteredFrame | AttestationChallengeFrame | InferenceRequestFrame | CancelFrame;
+export type CoordinatorFrame = RegisteredFrame | AttestationChallengeFrame | InferenceRequestFrame | CancelFrame | ModelsUpdatedFrame;

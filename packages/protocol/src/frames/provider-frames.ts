@@ -115,9 +115,25 @@ export const AttestationResponseFrameSchema = z.object({
 });
 export type AttestationResponseFrame = z.infer<typeof AttestationResponseFrameSchema>;
 
+/**
+ * Changes the served models on a registered connection (`darkbloom switch`), without reconnecting.
+ * Same model bounds as `register`; `attestation` is freshly signed by the same identity key over the
+ * same encryption key (same kid) as the registered one, and lists the new models. Answered by
+ * `models_updated`. Additive within protocol version 2: provider and coordinator ship together, so
+ * no version bump (a coordinator without this frame would close the connection as a bad frame).
+ */
+export const UpdateModelsFrameSchema = z.object({
+  type: z.literal("update_models"),
+  attestation: AttestationSchema,
+  models: z.array(ProviderModelSchema).min(1).max(16),
+  prices: z.array(ModelPriceSchema).max(16).optional(),
+});
+export type UpdateModelsFrame = z.infer<typeof UpdateModelsFrameSchema>;
+
 export const providerFrameSchemas = {
   register: RegisterFrameSchema,
   attestation_response: AttestationResponseFrameSchema,
+  update_models: UpdateModelsFrameSchema,
   heartbeat: HeartbeatFrameSchema,
   inference_accepted: InferenceAcceptedFrameSchema,
   inference_chunk: InferenceChunkFrameSchema,
@@ -128,6 +144,7 @@ export const providerFrameSchemas = {
 export type ProviderFrame =
   | RegisterFrame
   | AttestationResponseFrame
+  | UpdateModelsFrame
   | HeartbeatFrame
   | InferenceAcceptedFrame
   | InferenceChunkFrame

@@ -10,6 +10,7 @@ import {
   type HeartbeatFrame,
   type ProviderFrame,
   type RegisterFrame,
+  type UpdateModelsFrame,
 } from "@darkbloom/protocol";
 import { handleInferenceRequest } from "../serve/handle-request.js";
 import { ReplayGuard } from "../serve/replay-guard.js";
@@ -46,6 +47,12 @@ export interface DrainResult {
 
 type Log = ProviderClientOptions["log"];
 
+/** The coordinator's answer to `updateModels` (a timeout or a closed link counts as a refusal). */
+export type ModelUpdateResult = { accepted: true; models: string[] } | { accepted: false; reason: string };
+
+/** How long `updateModels` waits for the coordinator's `models_updated` by default. */
+export const MODEL_UPDATE_TIMEOUT_MS = 15_000;
+
 /**
  * One provider's link to the coordinator: registers (and proves its identity key by signing the
  * coordinator's challenge), heartbeats with slot capacity, serves sealed requests, and reconnects
@@ -62,6 +69,8 @@ export class ProviderClient {
   private engines: ReadonlyMap<string, HostedEngine>;
   private draining = false;
   private drainWaiters: (() => void)[] = [];
+  /** Woken whenever a request finishes (settle). */
+  private settleWaiters: (() => void)[] = [];
   /** For `darkbloom status`. */
   linkState: LinkState = "idle";
   providerId: string | undefined;
@@ -70,6 +79,8 @@ export class ProviderClient {
   tokensGenerated = 0;
   /** One per process: the key pair lives as long as the process, and so does what it has served. */
   private readonly replay = new ReplayGuard();
+  /** The pending `updateModels` answer, if any. */
+  private updateWaiter: ((result: ModelUpdateResult) => void) | undefined;
   private registeredResolve: ((providerId: string) => void) | undefined;
   private refusedResolve: ((refusal: Refusal) => void) | undefined;
   /** A refusal read from the current connection's upgrade response, acted on when it closes. */
@@ -98,6 +109,52 @@ export class ProviderClient {
   /** Serves these engines from the next connection on (the register frame must match them). */
   replaceEngines(engines: ReadonlyMap<string, HostedEngine>): void {
     this.engines = engines;
+  }
+
+  /**
+   * Changes the served models on the current connection (`update_models`), without reconnecting.
+   * While the coordinator decides, both the old and the new engines serve (a request routed by
+   * either set finds its engine); on acceptance only `engines` serve from then on, on a refusal
+   * (or no answer within `timeoutMs`, or the link dropping) the old ones stay. Requests already
+   * running keep the engine they started on.
+   */
+  async updateModels(update: Omit<UpdateModelsFrame, "type">, engines: ReadonlyMap<string, HostedEngine>, timeoutMs = MODEL_UPDATE_TIMEOUT_MS): Promise<ModelUpdateResult> {
+    if (this.linkState !== "connected") return { accepted: false, reason: `not connected to the coordinator (${this.linkState})` };
+    if (this.updateWaiter) return { accepted: false, reason: "a model update is already in progress" };
+    const previous = this.engines;
+    this.engines = new Map([...previous, ...engines]);
+    const result = await new Promise<ModelUpdateResult>((resolve) => {
+      const timer = setTimeout(() => finish({ accepted: false, reason: `the coordinator did not answer within ${timeoutMs} ms` }), timeoutMs);
+      const finish = (r: ModelUpdateResult) => {
+        clearTimeout(timer);
+        this.updateWaiter = undefined;
+        resolve(r);
+      };
+      this.updateWaiter = finish;
+      this.send({ type: "update_models", ...update });
+    });
+    this.engines = result.accepted ? engines : previous;
+    this.log(result.accepted ? "models_updated" : "models_update_refused", result.accepted ? { models: result.models } : { reason: result.reason });
+    return result;
+  }
+
+  /** Resolves when the requests in flight now have finished, or after `graceMs`. */
+  async settle(graceMs: number): Promise<void> {
+    const pending = new Set(this.inflight.keys());
+    if (pending.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, graceMs);
+      const check = () => {
+        for (const id of pending) if (!this.inflight.has(id)) pending.delete(id);
+        if (pending.size === 0) done();
+        else this.settleWaiters.push(check);
+      };
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.settleWaiters.push(check);
+    });
   }
 
   get inFlight(): number {
@@ -214,11 +271,15 @@ export class ProviderClient {
         void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => {
           this.inflight.delete(frame.request_id);
           if (this.inflight.size === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+          for (const wake of this.settleWaiters.splice(0)) wake();
         });
         return;
       }
       case "cancel":
         this.inflight.get(frame.request_id)?.abort();
+        return;
+      case "models_updated":
+        this.updateWaiter?.(frame.accepted ? { accepted: true, models: frame.models } : { accepted: false, reason: frame.reason ?? "refused by the coordinator" });
         return;
     }
   }
@@ -273,6 +334,8 @@ export class ProviderClient {
     for (const ctl of this.inflight.values()) ctl.abort();
     this.inflight.clear();
     for (const wake of this.drainWaiters.splice(0)) wake();
+    for (const wake of this.settleWaiters.splice(0)) wake();
+    this.updateWaiter?.({ accepted: false, reason: "the connection to the coordinator closed" });
     if (this.stopped) {
       this.linkState = "idle";
       return;

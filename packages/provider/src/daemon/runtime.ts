@@ -42,10 +42,11 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
     const keyPair = await generateEncryptionKeyPair();
     models = await loadModels(config.models, config.parallel, log);
     const hardware = describeHardware(models[0]!.engine.backend);
+    const pricesOf = (served: ServedModel[]) => served.flatMap((m) => (m.config.price ? [{ model: m.config.id, ...m.config.price }] : []));
     const engineMap = () => new Map(models.map((m) => [m.config.id, m.engine]));
     const register = async (): Promise<RegisterFrame> => {
       const frame = await buildRegisterFrame(identity, keyPair, models.map((m) => m.engine.describe()), hardware);
-      const prices = models.flatMap((m) => (m.config.price ? [{ model: m.config.id, ...m.config.price }] : []));
+      const prices = pricesOf(models);
       return { ...frame, ...(config.accountKey !== undefined && { account_token: config.accountKey }), ...(prices.length > 0 && { prices }) };
     };
     const client = new ProviderClient({
@@ -94,13 +95,32 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
         const next = { path, id, ...(config.models.find((m) => m.id === id)?.price && { price: config.models.find((m) => m.id === id)!.price! }) };
         await checkMemoryCap([next], config.memoryCapGb);
         const loaded = await loadModels([next], config.parallel, log);
-        // The protocol takes a provider's models at registration only: re-register on a new connection.
-        if (!paused) await leave("switch");
-        const old = models;
-        models = loaded;
-        client.replaceEngines(engineMap());
-        if (!paused) client.start();
-        await closeModels(old);
+        const engineMapOf = (served: ServedModel[]) => new Map(served.map((m) => [m.config.id, m.engine]));
+        if (!paused && client.linkState === "connected") {
+          // Same connection: the coordinator swaps the models on a freshly signed attestation.
+          const frame = await buildRegisterFrame(identity, keyPair, loaded.map((m) => m.engine.describe()), hardware);
+          const prices = pricesOf(loaded);
+          const result = await client.updateModels(
+            { attestation: frame.attestation, models: frame.models, ...(prices.length > 0 && { prices }) },
+            engineMapOf(loaded),
+          );
+          if (!result.accepted) {
+            await closeModels(loaded);
+            log("switch_refused", { model: id, reason: result.reason });
+            return { ok: false, error: `the coordinator refused the switch (still serving ${models.map((m) => m.config.id).join(", ")}): ${result.reason}` };
+          }
+          const old = models;
+          models = loaded;
+          // Requests already running on the old engine finish before it closes.
+          await client.settle(config.gracePeriodS * 1000);
+          await closeModels(old);
+        } else {
+          // Not registered right now: the next registration announces the new model.
+          const old = models;
+          models = loaded;
+          client.replaceEngines(engineMap());
+          await closeModels(old);
+        }
         log("switched", { model: id });
         return { ok: true, status: status() };
       } finally {

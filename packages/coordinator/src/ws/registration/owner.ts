@@ -16,7 +16,7 @@ export async function resolveOwner(frame: RegisterFrame, resolve: AccountTokenRe
 }
 
 /** The announced prices for models this provider registered (others are ignored). */
-export function announcedPrices(frame: RegisterFrame, models: ReadonlyMap<string, ProviderModel>): Map<string, { inputPerMillion: number; outputPerMillion: number }> {
+export function announcedPrices(frame: Pick<RegisterFrame, "prices">, models: ReadonlyMap<string, ProviderModel>): Map<string, { inputPerMillion: number; outputPerMillion: number }> {
   const out = new Map<string, { inputPerMillion: number; outputPerMillion: number }>();
   for (const p of frame.prices ?? []) {
     if (models.has(p.model)) out.set(p.model, { inputPerMillion: p.input_per_million, outputPerMillion: p.output_per_million });
