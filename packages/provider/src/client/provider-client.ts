@@ -6,10 +6,8 @@ import {
   encodeBase64,
   signChallenge,
   type CoordinatorFrame,
-  type EncryptionKeyPair,
   type HeartbeatFrame,
   type ProviderFrame,
-  type RegisterFrame,
   type UpdateModelsFrame,
 } from "@darkbloom/protocol";
 import { handleInferenceRequest } from "../serve/handle-request.js";
@@ -17,41 +15,13 @@ import { ReplayGuard } from "../serve/replay-guard.js";
 import type { HostedEngine } from "../serve/types.js";
 import { reconnectDelayMs } from "./backoff.js";
 import { encodeProviderFrame } from "./encode-frame.js";
+import { buildHeartbeat } from "./heartbeat.js";
 import { closeRefusal, readRefusalMessage, upgradeRefusal, type Refusal } from "./refusal.js";
+import { MODEL_UPDATE_TIMEOUT_MS, type DrainResult, type LinkState, type ModelUpdateResult, type ProviderClientOptions } from "./types.js";
 
-export interface ProviderClientOptions {
-  url: string;
-  engines: ReadonlyMap<string, HostedEngine>;
-  keyPair: EncryptionKeyPair;
-  /** The Ed25519 identity secret: signs the coordinator's registration challenge. */
-  identitySecret: Uint8Array;
-  /** Provider enrollment token, sent as `Authorization: Bearer …` on the upgrade. */
-  token?: string;
-  /** Builds the register frame (fresh attestation nonce and timestamp per connection). */
-  register(): Promise<RegisterFrame>;
-  log(event: string, fields: Record<string, unknown>): void;
-  heartbeatIntervalMs?: number;
-  /** Delay before reconnect attempt n (default: exponential backoff with jitter). */
-  reconnectDelayMs?: (attempt: number) => number;
-}
-
-/** The link as `darkbloom status` reports it. */
-export type LinkState = "idle" | "connecting" | "connected" | "disconnected" | "refused";
-
-export interface DrainResult {
-  /** In-flight requests that finished within the grace period. */
-  finished: number;
-  /** Requests still running when the grace period ended (aborted by the caller's stop). */
-  unfinished: number;
-}
+export { MODEL_UPDATE_TIMEOUT_MS, type DrainResult, type LinkState, type ModelUpdateResult, type ProviderClientOptions } from "./types.js";
 
 type Log = ProviderClientOptions["log"];
-
-/** The coordinator's answer to `updateModels` (a timeout or a closed link counts as a refusal). */
-export type ModelUpdateResult = { accepted: true; models: string[] } | { accepted: false; reason: string };
-
-/** How long `updateModels` waits for the coordinator's `models_updated` by default. */
-export const MODEL_UPDATE_TIMEOUT_MS = 15_000;
 
 /**
  * One provider's link to the coordinator: registers (and proves its identity key by signing the
@@ -302,30 +272,7 @@ export class ProviderClient {
   }
 
   heartbeatFrame(): HeartbeatFrame {
-    const slots = [...this.engines.values()].map((e) => {
-      const c = e.capacity();
-      return {
-        model: c.model,
-        state: c.state,
-        num_running: c.numRunning,
-        num_waiting: c.numWaiting,
-        max_concurrency: c.maxConcurrency,
-        observed_decode_tps: c.observedDecodeTps,
-        observed_prefill_tps: c.observedPrefillTps,
-        active_token_budget_used: c.activeTokenBudgetUsed,
-        active_token_budget_max: c.activeTokenBudgetMax,
-        queued_token_budget: c.queuedTokenBudget,
-      };
-    });
-    const busy = slots.some((s) => s.num_running + s.num_waiting > 0);
-    const mem = process.memoryUsage();
-    return {
-      type: "heartbeat",
-      status: this.draining ? "draining" : busy ? "serving" : "idle",
-      active_models: slots.map((s) => s.model),
-      system: { memory_used_gb: mem.rss / 2 ** 30 },
-      backend_capacity: { slots },
-    };
+    return buildHeartbeat(this.engines.values(), this.draining);
   }
 
   private onClose(code: number, reason: string): void {
