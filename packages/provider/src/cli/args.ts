@@ -2,9 +2,10 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import type { StartFlags } from "../config/resolve.js";
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+import { intOption } from "./commands/parse-flags.js";
+import { UsageError } from "./usage-error.js";
+
+export { UsageError } from "./usage-error.js";
 
 export const USAGE = `usage:
   darkbloom start [--foreground] [--coordinator URL] [--model FILE] [--model-id ID] [--parallel N] [--token T] [--account-key K] [--wait S]
@@ -46,14 +47,6 @@ export type Command =
   | { kind: "local"; port: number; host: string; engine: EngineArgs }
   | { kind: "help" }
   | { kind: "version" };
-
-function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
 
 function engineArgs(values: Record<string, string | boolean | undefined>): EngineArgs {
   const modelPath = values.model;

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
-import { UsageError } from "../args.js";
+import { UsageError } from "../usage-error.js";
+import { intOption, parseFlags, printHelp } from "./parse-flags.js";
 import type { SubCommand } from "./types.js";
 
 const USAGE = `usage: darkbloom benchmark --model FILE [--model-id ID] [--max-concurrency N] [--tokens T] [--prompt-words W] [--json]
@@ -16,28 +16,15 @@ export const command: SubCommand = {
   summary: "benchmark --model FILE [--max-concurrency N]   prefill/decode tok/s on this machine",
   usage: USAGE,
   async run(argv) {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          help: { type: "boolean", short: "h" },
-          json: { type: "boolean" },
-          model: { type: "string" },
-          "model-id": { type: "string" },
-          "max-concurrency": { type: "string" },
-          tokens: { type: "string" },
-          "prompt-words": { type: "string" },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
+    const { values } = parseFlags(argv, {
+      json: { type: "boolean" },
+      model: { type: "string" },
+      "model-id": { type: "string" },
+      "max-concurrency": { type: "string" },
+      tokens: { type: "string" },
+      "prompt-words": { type: "string" },
+    });
+    if (values.help) return printHelp(USAGE);
     const modelPath = values.model;
     if (typeof modelPath !== "string" || modelPath.length === 0) throw new UsageError("--model FILE is required");
     const modelId = typeof values["model-id"] === "string" ? values["model-id"] : basename(modelPath).replace(/\.gguf$/i, "");
@@ -77,10 +64,3 @@ export const command: SubCommand = {
   },
 };
 
-function intOption(name: string, value: string | boolean | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "string" || !/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}

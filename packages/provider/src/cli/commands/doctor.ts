@@ -1,5 +1,4 @@
-import { parseArgs } from "node:util";
-import { UsageError } from "../args.js";
+import { parseFlags, printHelp } from "./parse-flags.js";
 import type { SubCommand } from "./types.js";
 
 const USAGE = `usage: darkbloom doctor [--coordinator URL] [--model FILE|ID]… [--json]
@@ -16,25 +15,12 @@ export const command: SubCommand = {
   summary: "doctor [--coordinator URL] [--model FILE|ID] [--json]   check this machine's health",
   usage: USAGE,
   async run(argv) {
-    let values: { help?: boolean; json?: boolean; coordinator?: string; model?: string[] };
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          help: { type: "boolean", short: "h" },
-          json: { type: "boolean" },
-          coordinator: { type: "string" },
-          model: { type: "string", multiple: true },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
+    const { values } = parseFlags(argv, {
+      json: { type: "boolean" },
+      coordinator: { type: "string" },
+      model: { type: "string", multiple: true },
+    });
+    if (values.help) return printHelp(USAGE);
     const { runDoctor, renderTable, exitCodeOf } = await import("../../doctor/index.js");
     const results = await runDoctor({ models: values.model ?? [], ...(values.coordinator !== undefined && { coordinator: values.coordinator }) });
     process.stdout.write(values.json ? `${JSON.stringify({ ok: exitCodeOf(results) === 0, checks: results }, null, 2)}\n` : `${renderTable(results)}\n`);

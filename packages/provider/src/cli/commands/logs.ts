@@ -2,7 +2,7 @@ import { open, stat } from "node:fs/promises";
 import { statePaths } from "../../daemon/paths.js";
 import { tailLines } from "../../daemon/launch.js";
 import { parseFlags, printHelp } from "./parse-flags.js";
-import { UsageError } from "../args.js";
+import { UsageError } from "../usage-error.js";
 import type { SubCommand } from "./types.js";
 
 const usage = `usage: darkbloom logs [-f] [-n N]

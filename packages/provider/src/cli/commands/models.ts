@@ -1,4 +1,4 @@
-import { UsageError } from "../args.js";
+import { UsageError } from "../usage-error.js";
 import type { SubCommand } from "./types.js";
 
 const SUBCOMMANDS: Record<string, () => Promise<SubCommand>> = {

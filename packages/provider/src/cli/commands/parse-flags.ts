@@ -1,10 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError } from "../args.js";
+import { UsageError } from "../usage-error.js";
 
-type Options = Record<string, { type: "string" | "boolean"; short?: string }>;
+type Options = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+
+type ValueOf<T extends Options[string]> = T["type"] extends "boolean" ? boolean : T["multiple"] extends true ? string[] : string;
 
 export interface Parsed<O extends Options> {
-  values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : string } & { help?: boolean };
+  values: { [K in keyof O]?: ValueOf<O[K]> } & { help?: boolean };
   positionals: string[];
 }
 
@@ -16,6 +18,15 @@ export function parseFlags<O extends Options>(argv: string[], options: O, allowP
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** An integer flag in [min, max]; `fallback` when absent. */
+export function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
 }
 
 export function seconds(name: string, value: string | undefined, fallback: number, max = 3600): number {

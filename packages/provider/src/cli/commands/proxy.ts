@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
-import { UsageError } from "../args.js";
+import { UsageError } from "../usage-error.js";
+import { intOption, parseFlags, printHelp } from "./parse-flags.js";
 import type { SubCommand } from "./types.js";
 
 const USAGE = `usage: darkbloom proxy --coordinator URL [--api-key KEY] [--port 8090] [--host 127.0.0.1] [--max-body-bytes N]
@@ -17,35 +17,22 @@ export const command: SubCommand = {
   summary: "proxy --coordinator URL [--port 8090]   a local end-to-end private OpenAI/Anthropic endpoint",
   usage: USAGE,
   async run(argv) {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          help: { type: "boolean", short: "h" },
-          coordinator: { type: "string" },
-          "api-key": { type: "string" },
-          port: { type: "string" },
-          host: { type: "string" },
-          "max-body-bytes": { type: "string" },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
+    const { values } = parseFlags(argv, {
+      coordinator: { type: "string" },
+      "api-key": { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "max-body-bytes": { type: "string" },
+    });
+    if (values.help) return printHelp(USAGE);
     const coordinator = values.coordinator;
     if (typeof coordinator !== "string" || coordinator.length === 0) throw new UsageError("--coordinator URL is required");
-    const apiKey = (values["api-key"] as string | undefined) ?? process.env.DARKBLOOM_API_KEY;
+    const apiKey = (values["api-key"]) ?? process.env.DARKBLOOM_API_KEY;
     if (apiKey === undefined || apiKey.length === 0) throw new UsageError("an API key is required: DARKBLOOM_API_KEY or --api-key");
     if (!/^[\x21-\x7e]{1,512}$/.test(apiKey)) throw new UsageError("the API key must be printable ASCII without spaces");
-    const port = intOption("port", values.port as string | undefined, 8090, 0, 65535);
-    const maxBodyBytes = intOption("max-body-bytes", values["max-body-bytes"] as string | undefined, 4 * 1024 * 1024, 1024, 64 * 1024 * 1024);
-    const host = (values.host as string | undefined) ?? "127.0.0.1";
+    const port = intOption("port", values.port, 8090, 0, 65535);
+    const maxBodyBytes = intOption("max-body-bytes", values["max-body-bytes"], 4 * 1024 * 1024, 1024, 64 * 1024 * 1024);
+    const host = (values.host) ?? "127.0.0.1";
 
     const { startPrivateProxy, coordinatorRoot } = await import("@darkbloom/sdk");
     try {
@@ -71,10 +58,3 @@ export const command: SubCommand = {
   },
 };
 
-function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}

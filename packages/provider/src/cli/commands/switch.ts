@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { defaultModelId } from "../../config/resolve.js";
 import { NotRunningError, controlRequest } from "../../daemon/control/client.js";
 import { statePaths } from "../../daemon/paths.js";
-import { UsageError } from "../args.js";
+import { UsageError } from "../usage-error.js";
 import { parseFlags, printHelp, seconds } from "./parse-flags.js";
 import type { SubCommand } from "./types.js";
 

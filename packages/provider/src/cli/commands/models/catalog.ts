@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { fetchCatalog, formatBytes } from "../../../models/index.js";
+import { parseFlags } from "../parse-flags.js";
 import type { SubCommand } from "../types.js";
-import { DEFAULT_COORDINATOR, HELP, out, parsing, positionals } from "./common.js";
+import { DEFAULT_COORDINATOR, out, positionals } from "./common.js";
 
 export const command: SubCommand = {
   summary: "list the models registered on the coordinator",
@@ -11,7 +11,7 @@ export const command: SubCommand = {
   --coordinator  http(s) base or provider ws(s) URL (default ${DEFAULT_COORDINATOR})
   --json         the catalog entries as JSON`,
   async run(argv) {
-    const { values, positionals: rest } = parsing(() => parseArgs({ args: argv, options: { ...HELP, coordinator: { type: "string" }, json: { type: "boolean" } }, strict: true, allowPositionals: true }));
+    const { values, positionals: rest } = parseFlags(argv, { coordinator: { type: "string" }, json: { type: "boolean" } }, true);
     if (values.help) return out(`${this.usage}\n`), 0;
     positionals(rest, []);
     const { entries, invalid } = await fetchCatalog(values.coordinator ?? DEFAULT_COORDINATOR);

@@ -1,17 +1,6 @@
-import { UsageError } from "../../args.js";
+import { UsageError } from "../../usage-error.js";
 
 export const DEFAULT_COORDINATOR = "http://127.0.0.1:8080";
-
-/** Runs a strict parseArgs call, turning its errors into usage errors. */
-export function parsing<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-export const HELP = { help: { type: "boolean", short: "h" } } as const;
 
 /** Exactly `n` positionals (`names` for the message). */
 export function positionals(values: string[], names: string[], optional = false): string[] {

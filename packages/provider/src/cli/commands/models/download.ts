@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { DownloadError, ProgressReporter, fetchCatalog, installModel, modelsDir, pickEntry } from "../../../models/index.js";
+import { parseFlags } from "../parse-flags.js";
 import type { SubCommand } from "../types.js";
-import { DEFAULT_COORDINATOR, MODELS_DIR_NOTE, HELP, out, parsing, positionals } from "./common.js";
+import { DEFAULT_COORDINATOR, MODELS_DIR_NOTE, out, positionals } from "./common.js";
 
 export const command: SubCommand = {
   summary: "download a catalog model (resumable, SHA-256 verified)",
@@ -14,7 +14,7 @@ export const command: SubCommand = {
   ${MODELS_DIR_NOTE}
   --coordinator  http(s) base or provider ws(s) URL (default ${DEFAULT_COORDINATOR})`,
   async run(argv) {
-    const { values, positionals: rest } = parsing(() => parseArgs({ args: argv, options: { ...HELP, coordinator: { type: "string" } }, strict: true, allowPositionals: true }));
+    const { values, positionals: rest } = parseFlags(argv, { coordinator: { type: "string" } }, true);
     if (values.help) return out(`${this.usage}\n`), 0;
     const [ref] = positionals(rest, ["ID"]);
     const { entries } = await fetchCatalog(values.coordinator ?? DEFAULT_COORDINATOR);

@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { formatBytes, listInstalled, modelsDir } from "../../../models/index.js";
+import { parseFlags } from "../parse-flags.js";
 import type { SubCommand } from "../types.js";
-import { MODELS_DIR_NOTE, HELP, out, parsing, positionals } from "./common.js";
+import { MODELS_DIR_NOTE, out, positionals } from "./common.js";
 
 export const command: SubCommand = {
   summary: "list downloaded models",
@@ -9,7 +9,7 @@ export const command: SubCommand = {
 
   Lists the downloaded catalog models (id, version, size, weights file). ${MODELS_DIR_NOTE}`,
   async run(argv) {
-    const { values, positionals: rest } = parsing(() => parseArgs({ args: argv, options: { ...HELP, json: { type: "boolean" } }, strict: true, allowPositionals: true }));
+    const { values, positionals: rest } = parseFlags(argv, { json: { type: "boolean" } }, true);
     if (values.help) return out(`${this.usage}\n`), 0;
     positionals(rest, []);
     const models = await listInstalled(modelsDir());

@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { modelsDir, removeModel } from "../../../models/index.js";
+import { parseFlags } from "../parse-flags.js";
 import type { SubCommand } from "../types.js";
-import { MODELS_DIR_NOTE, HELP, out, parsing, positionals } from "./common.js";
+import { MODELS_DIR_NOTE, out, positionals } from "./common.js";
 
 export const command: SubCommand = {
   summary: "delete a downloaded model",
@@ -9,7 +9,7 @@ export const command: SubCommand = {
 
   Deletes the model's files (and any partial download). ${MODELS_DIR_NOTE}`,
   async run(argv) {
-    const { values, positionals: rest } = parsing(() => parseArgs({ args: argv, options: HELP, strict: true, allowPositionals: true }));
+    const { values, positionals: rest } = parseFlags(argv, {}, true);
     if (values.help) return out(`${this.usage}\n`), 0;
     const [id] = positionals(rest, ["ID"]);
     if (!(await removeModel(modelsDir(), id!))) {

@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { findInstalled, listInstalled, modelsDir, verifyModel, type InstalledModel } from "../../../models/index.js";
+import { parseFlags } from "../parse-flags.js";
 import type { SubCommand } from "../types.js";
-import { MODELS_DIR_NOTE, HELP, out, parsing, positionals } from "./common.js";
+import { MODELS_DIR_NOTE, out, positionals } from "./common.js";
 
 export const command: SubCommand = {
   summary: "re-check downloaded files against their SHA-256",
@@ -11,7 +11,7 @@ export const command: SubCommand = {
   SHA-256 with the manifest. Exit code 1 when a file is missing or altered; fix it with
   \`darkbloom models download ID\`. ${MODELS_DIR_NOTE}`,
   async run(argv) {
-    const { values, positionals: rest } = parsing(() => parseArgs({ args: argv, options: HELP, strict: true, allowPositionals: true }));
+    const { values, positionals: rest } = parseFlags(argv, {}, true);
     if (values.help) return out(`${this.usage}\n`), 0;
     const [id] = positionals(rest, ["ID"], true);
     const root = modelsDir();
