@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import OpenAI from "openai";
 import { privateFetch } from "@darkbloom/sdk";
 import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { assertNotStored } from "../support/canary.js";
 
 /**
  * Privacy canary against real processes: a unique string in the prompt must never reach the
@@ -51,15 +50,6 @@ async function ask(client: OpenAI, canary: string): Promise<string[]> {
   return completions;
 }
 
-/** Every file in the data dir (database, -wal, -shm); returns the names it read. */
-async function assertNotStored(secrets: string[], when: string): Promise<string[]> {
-  const names = await readdir(coord.dataDir);
-  for (const name of names) {
-    const bytes = await readFile(join(coord.dataDir, name));
-    for (const s of secrets) assert.ok(!bytes.includes(s), `${when}: ${JSON.stringify(s)} found in ${name}`);
-  }
-  return names;
-}
 
 test("a canary in the prompt never reaches the coordinator's logs, database or WAL, in either mode", async () => {
   const e2eCanary = newCanary("e2e");
@@ -82,7 +72,7 @@ test("a canary in the prompt never reaches the coordinator's logs, database or W
   const secrets = [e2eCanary, plainCanary, ...replies];
 
   // While running: the recent writes sit in the WAL, not yet checkpointed into the database.
-  const running = await assertNotStored(secrets, "while running");
+  const running = await assertNotStored(coord.dataDir, secrets, "while running");
   assert.ok(running.some((n) => n.endsWith("-wal")), `a WAL file was checked (files: ${running.join(", ")})`);
 
   await coord.stop();
@@ -90,5 +80,5 @@ test("a canary in the prompt never reaches the coordinator's logs, database or W
   assert.match(logs, /"privacy":"e2e"/, "e2e requests were logged");
   assert.match(logs, /"privacy":"coordinator-sealed"/, "coordinator-sealed requests were logged");
   for (const s of secrets) assert.ok(!logs.includes(s), `${JSON.stringify(s)} found in the coordinator logs`);
-  await assertNotStored(secrets, "after shutdown");
+  await assertNotStored(coord.dataDir, secrets, "after shutdown");
 });

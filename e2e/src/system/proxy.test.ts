@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
@@ -17,6 +16,7 @@ import {
   type RunningCoordinator,
   type RunningProvider,
 } from "@darkbloom/testkit";
+import { assertNotStored } from "../support/canary.js";
 import { stopAndAuditLedger } from "../support/ledger.js";
 
 /**
@@ -84,7 +84,7 @@ test("openai and Anthropic clients through the proxy: e2e sealed, the canary nev
   assert.ok(models.data.some((m) => m.id === MODEL), "GET /v1/models passes through");
 
   const secrets = [canary, ...[plain.choices[0]?.message.content ?? "", text].map((s) => s.trim()).filter((s) => s.length >= 16)];
-  const running = await assertNotStored(secrets, "while running");
+  const running = await assertNotStored(coord.dataDir, secrets, "while running");
   assert.ok(running.some((n) => n.endsWith("-wal")), `a WAL file was checked (files: ${running.join(", ")})`);
   await proxy.stop();
   await provider.stop();
@@ -93,15 +93,6 @@ test("openai and Anthropic clients through the proxy: e2e sealed, the canary nev
   assert.match(logs, /"privacy":"e2e"/, "the coordinator logged e2e requests");
   assert.doesNotMatch(logs, /"privacy":"coordinator-sealed"/, "nothing went through coordinator-sealed mode");
   for (const s of secrets) assert.ok(!logs.includes(s), `${JSON.stringify(s)} found in the coordinator logs`);
-  await assertNotStored(secrets, "after shutdown");
+  await assertNotStored(coord.dataDir, secrets, "after shutdown");
 });
 
-/** Every file in the coordinator's data dir (database, -wal, -shm); returns the names it read. */
-async function assertNotStored(secrets: string[], when: string): Promise<string[]> {
-  const names = await readdir(coord.dataDir);
-  for (const name of names) {
-    const bytes = await readFile(join(coord.dataDir, name));
-    for (const s of secrets) assert.ok(!bytes.includes(s), `${when}: ${JSON.stringify(s)} found in ${name}`);
-  }
-  return names;
-}
