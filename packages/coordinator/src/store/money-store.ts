@@ -1,11 +1,11 @@
 import type { SqlDatabase, SqlExecutor } from "./sql.js";
 import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
+import { balanceOf } from "./ledger-sql.js";
 import type { Earnings, InviteRecord, ModelPriceRecord, RedeemResult, WithdrawalRecord, WithdrawalState } from "./types.js";
 
-/** The ledger primitives SqlStore owns, lent to the money queries. */
+/** How SqlStore posts an entry (it owns entry ids and the clock), lent to the money queries. */
 export interface LedgerWriter {
   post(tx: SqlExecutor, kind: string, idempotencyKey: string, requestId: string | null, postings: Posting[]): Promise<void>;
-  balanceOf(ex: SqlExecutor, code: string): Promise<number>;
 }
 
 const PLATFORM_SCOPE = "platform";
@@ -104,8 +104,8 @@ export class MoneyQueries {
 
   async getEarnings(accountId: string): Promise<Earnings> {
     return {
-      earningsMicros: await this.ledger.balanceOf(this.db, LEDGER.earnings(accountId)),
-      referralMicros: await this.ledger.balanceOf(this.db, LEDGER.referral(accountId)),
+      earningsMicros: await balanceOf(this.db, LEDGER.earnings(accountId)),
+      referralMicros: await balanceOf(this.db, LEDGER.referral(accountId)),
     };
   }
 
@@ -127,8 +127,8 @@ export class MoneyQueries {
     return this.db.transaction(async (tx) => {
       const earningsCode = LEDGER.earnings(input.accountId);
       const referralCode = LEDGER.referral(input.accountId);
-      const earnings = await this.ledger.balanceOf(tx, earningsCode);
-      const referral = await this.ledger.balanceOf(tx, referralCode);
+      const earnings = await balanceOf(tx, earningsCode);
+      const referral = await balanceOf(tx, referralCode);
       if (earnings + referral < input.amountMicros) return { ok: false, availableMicros: earnings + referral };
       const fromEarnings = Math.min(earnings, input.amountMicros);
       const now = this.now();

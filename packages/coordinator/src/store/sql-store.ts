@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SqlDatabase, SqlExecutor } from "./sql.js";
 import { SqlAccounts, SqlKeys, SqlUsage, type AccountStore, type KeyStore, type UsageStore } from "./accounts/index.js";
 import { LEDGER, assertMicros, type Posting } from "./ledger-codes.js";
+import { balanceOf, checkLedger, checkSplit, entryExists, postEntry, splitPostings } from "./ledger-sql.js";
 import { auditRequests } from "./audit.js";
 import { MoneyQueries } from "./money-store.js";
 import { SqlModelManifests, type ModelManifestStore } from "./models/index.js";
@@ -21,7 +22,6 @@ import {
   type SettleInput,
   type SettleResult,
   type Store,
-  type SettleSplit,
   type RequestAudit,
 } from "./types.js";
 
@@ -64,7 +64,7 @@ export class SqlStore implements Store {
     this.keys = new SqlKeys(db, sub);
     this.usage = new SqlUsage(db);
     this.models = new SqlModelManifests(db, this.now);
-    const ledger = { post: this.post.bind(this), balanceOf: this.balanceOf.bind(this) };
+    const ledger = { post: this.post.bind(this) };
     this.money = new MoneyQueries(db, ledger, this.now);
   }
 
@@ -144,7 +144,7 @@ export class SqlStore implements Store {
     assertMicros("amountMicros", input.amountMicros);
     return this.db.transaction(async (tx) => {
       const key = `credit:${input.idempotencyKey}`;
-      if (await this.entryExists(tx, key)) return { replay: true };
+      if (await entryExists(tx, key)) return { replay: true };
       await this.post(tx, input.kind, key, null, [
         { account: LEDGER.funding, amount: -input.amountMicros },
         { account: LEDGER.available(input.accountId), amount: input.amountMicros },
@@ -169,7 +169,7 @@ export class SqlStore implements Store {
       if (existing) return { ok: true, reservedMicros: Number(existing.reserved), replay: true };
       const available = LEDGER.available(input.accountId);
       // The transaction is serializable (query-layer contract), so read-then-post cannot race.
-      const balance = await this.balanceOf(tx, available);
+      const balance = await balanceOf(tx, available);
       if (balance < input.amountMicros) return { ok: false, reason: "insufficient_balance", availableMicros: balance };
       await tx.run(
         `INSERT INTO requests (request_id, account_id, model, state, reserved, created_at) VALUES (?, ?, ?, 'reserved', ?, ?)`,
@@ -255,20 +255,8 @@ export class SqlStore implements Store {
     return row ? requestRecordOf(row) : null;
   }
 
-  async checkLedger(): Promise<LedgerCheck> {
-    const sum = await this.db.get<{ s: number | null }>(`SELECT SUM(amount) AS s FROM ledger_postings`);
-    const unbalanced = await this.db.get<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM (SELECT entry_id FROM ledger_postings GROUP BY entry_id HAVING SUM(amount) <> 0) u`,
-    );
-    const drifted = await this.db.get<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM ledger_accounts a
-         WHERE a.balance <> COALESCE((SELECT SUM(p.amount) FROM ledger_postings p WHERE p.account_code = a.code), 0)`,
-    );
-    return {
-      postingSum: Number(sum?.s ?? 0),
-      unbalancedEntries: Number(unbalanced?.n ?? 0),
-      driftedAccounts: Number(drifted?.n ?? 0),
-    };
+  checkLedger(): Promise<LedgerCheck> {
+    return checkLedger(this.db);
   }
 
   async close(): Promise<void> {
@@ -279,69 +267,8 @@ export class SqlStore implements Store {
     return ex.get<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM requests WHERE request_id = ?`, [requestId]);
   }
 
-  private async balanceOf(ex: SqlExecutor, code: string): Promise<number> {
-    const row = await ex.get<{ balance: number }>(`SELECT balance FROM ledger_accounts WHERE code = ?`, [code]);
-    return Number(row?.balance ?? 0);
-  }
-
-  private async entryExists(tx: SqlExecutor, key: string): Promise<boolean> {
-    return (await tx.get(`SELECT 1 AS x FROM ledger_entries WHERE idempotency_key = ?`, [key])) !== undefined;
-  }
-
   /** Writes one balanced entry and updates the cached balances. */
-  private async post(
-    tx: SqlExecutor,
-    kind: string,
-    idempotencyKey: string,
-    requestId: string | null,
-    postings: Posting[],
-  ): Promise<void> {
-    const live = postings.filter((p) => p.amount !== 0);
-    if (live.reduce((s, p) => s + p.amount, 0) !== 0) throw new StoreError(`unbalanced ${kind} entry`);
-    const id = this.newId("le");
-    await tx.run(`INSERT INTO ledger_entries (id, kind, idempotency_key, request_id, created_at) VALUES (?, ?, ?, ?, ?)`, [
-      id,
-      kind,
-      idempotencyKey,
-      requestId,
-      this.now(),
-    ]);
-    // Row locks in one global order (by code): concurrent entries touching the same balances in a
-    // different order (reserve: available→held, settle: held→available) would otherwise deadlock.
-    // One multi-row statement each for balances and postings: fewer round trips per transaction.
-    // (An upsert may touch each balance once: postings to the same code are summed first.)
-    if (live.length === 0) return;
-    const deltas = new Map<string, number>();
-    for (const p of live) deltas.set(p.account, (deltas.get(p.account) ?? 0) + p.amount);
-    const codes = [...deltas.keys()].sort();
-    const rows = (count: number, width: number) => Array.from({ length: count }, () => `(${Array(width).fill("?").join(", ")})`).join(", ");
-    await tx.run(
-      `INSERT INTO ledger_accounts (code, balance) VALUES ${rows(codes.length, 2)}
-         ON CONFLICT (code) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance`,
-      codes.flatMap((code) => [code, deltas.get(code)!]),
-    );
-    await tx.run(
-      `INSERT INTO ledger_postings (entry_id, account_code, amount) VALUES ${rows(live.length, 3)}`,
-      live.flatMap((p) => [id, p.account, p.amount]),
-    );
+  private post(tx: SqlExecutor, kind: string, idempotencyKey: string, requestId: string | null, postings: Posting[]): Promise<void> {
+    return postEntry(tx, { id: this.newId("le"), kind, idempotencyKey, requestId, createdAt: this.now() }, postings);
   }
-}
-
-/** A split must share exactly what is charged (the charge is never above the hold). */
-function checkSplit(split: SettleSplit, charged: number): void {
-  assertMicros("providerMicros", split.providerMicros);
-  assertMicros("platformFeeMicros", split.platformFeeMicros);
-  assertMicros("referralMicros", split.referralMicros);
-  if (split.providerMicros + split.platformFeeMicros + split.referralMicros !== charged) {
-    throw new StoreError(`the split does not sum to the charge (${charged} µUSD; was the charge above the hold?)`);
-  }
-  if (split.referralMicros > 0 && split.referrerAccountId === null) throw new StoreError("a referral share needs a referrer");
-}
-
-function splitPostings(split: SettleSplit): Posting[] {
-  return [
-    { account: split.providerAccountId === null ? LEDGER.unclaimedEarnings : LEDGER.earnings(split.providerAccountId), amount: split.providerMicros },
-    { account: LEDGER.fees, amount: split.platformFeeMicros },
-    ...(split.referrerAccountId === null ? [] : [{ account: LEDGER.referral(split.referrerAccountId), amount: split.referralMicros }]),
-  ];
 }
