@@ -57,12 +57,48 @@ export const ModelsUpdatedFrameSchema = z.object({
 });
 export type ModelsUpdatedFrame = z.infer<typeof ModelsUpdatedFrameSchema>;
 
+/**
+ * One reason the coordinator is keeping this provider (or one of its models) from traffic right
+ * now: "connected but gets no requests" must always have an answer the operator can read.
+ * `name` is a stable gate id (e.g. `untrusted`, `challenge_stale`, `error_cooldown`,
+ * `circuit_open`, `capacity_cooldown`, `template_failed`, `draining`, `version_too_old`);
+ * `model` narrows it to one model; `until` (ms since epoch) says when it lifts, if known.
+ */
+export const ProviderGateSchema = z.object({
+  name: z.string().min(1).max(64),
+  model: z.string().min(1).max(256).optional(),
+  until: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  detail: z.string().max(512),
+});
+export type ProviderGate = z.infer<typeof ProviderGateSchema>;
+
+/**
+ * The provider's standing as the coordinator sees it: sent when it changes (trust level, a gate
+ * opening or closing) and in answer to heartbeats while any gate is closed. `routable` is false
+ * when no request can reach the provider at all; `gates` lists every gate excluding it or a model.
+ */
+export const TrustStatusFrameSchema = z.object({
+  type: z.literal("trust_status"),
+  trust_level: z.enum(["none", "self_signed", "hardware"]),
+  routable: z.boolean(),
+  gates: z.array(ProviderGateSchema).max(64),
+  reason: z.string().max(512).optional(),
+});
+export type TrustStatusFrame = z.infer<typeof TrustStatusFrameSchema>;
+
 export const coordinatorFrameSchemas = {
   registered: RegisteredFrameSchema,
   attestation_challenge: AttestationChallengeFrameSchema,
   inference_request: InferenceRequestFrameSchema,
   cancel: CancelFrameSchema,
   models_updated: ModelsUpdatedFrameSchema,
+  trust_status: TrustStatusFrameSchema,
 } as const;
 
-export type CoordinatorFrame = RegisteredFrame | AttestationChallengeFrame | InferenceRequestFrame | CancelFrame | ModelsUpdatedFrame;
+export type CoordinatorFrame =
+  | RegisteredFrame
+  | AttestationChallengeFrame
+  | InferenceRequestFrame
+  | CancelFrame
+  | ModelsUpdatedFrame
+  | TrustStatusFrame;

@@ -70,3 +70,15 @@ test("an inference_error may name the refused parameter (optional, bounded)", ()
   assert.equal(named.type === "inference_error" ? named.param : undefined, "messages.0.content.1");
   assert.throws(() => decodeProviderFrame(JSON.stringify({ ...err, param: "p".repeat(129) })), /param/);
 });
+
+test("decodes trust_status with named gates and rejects an unnamed gate", () => {
+  const frame = {
+    type: "trust_status",
+    trust_level: "self_signed",
+    routable: false,
+    gates: [{ name: "circuit_open", model: "m", until: 1_700_000_060_000, detail: "5 consecutive failures" }],
+  };
+  assert.deepEqual(decodeCoordinatorFrame(JSON.stringify(frame)), frame);
+  const bad = { ...frame, gates: [{ name: "", detail: "x" }] };
+  assert.throws(() => decodeCoordinatorFrame(JSON.stringify(bad)), FrameError);
+});

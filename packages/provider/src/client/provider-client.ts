@@ -8,6 +8,8 @@ import {
   type CoordinatorFrame,
   type HeartbeatFrame,
   type ProviderFrame,
+  type ProviderGate,
+  type TrustStatusFrame,
   type UpdateModelsFrame,
 } from "@darkbloom/protocol";
 import { handleInferenceRequest } from "../serve/handle-request.js";
@@ -45,6 +47,9 @@ export class ProviderClient {
   linkState: LinkState = "idle";
   providerId: string | undefined;
   trustLevel: string | undefined;
+  /** What keeps this provider (or some of its models) from traffic, per the last `trust_status`. */
+  gates: readonly ProviderGate[] = [];
+  routable = true;
   requestsServed = 0;
   tokensGenerated = 0;
   /** One per process: the key pair lives as long as the process, and so does what it has served. */
@@ -248,9 +253,31 @@ export class ProviderClient {
       case "cancel":
         this.inflight.get(frame.request_id)?.abort();
         return;
+      case "trust_status":
+        this.onTrustStatus(frame);
+        return;
       case "models_updated":
         this.updateWaiter?.(frame.accepted ? { accepted: true, models: frame.models } : { accepted: false, reason: frame.reason ?? "refused by the coordinator" });
         return;
+    }
+  }
+
+  /** Remembers the coordinator's view (for `darkbloom status`) and logs it when it changes. */
+  private onTrustStatus(frame: TrustStatusFrame): void {
+    const changed =
+      frame.trust_level !== this.trustLevel ||
+      frame.routable !== this.routable ||
+      JSON.stringify(frame.gates) !== JSON.stringify(this.gates);
+    this.trustLevel = frame.trust_level;
+    this.routable = frame.routable;
+    this.gates = frame.gates;
+    if (changed) {
+      this.log("trust_status", {
+        trust_level: frame.trust_level,
+        routable: frame.routable,
+        gates: frame.gates.map((g) => (g.model ? `${g.name}(${g.model})` : g.name)).join(",") || "none",
+        ...(frame.reason && { reason: frame.reason }),
+      });
     }
   }
 
