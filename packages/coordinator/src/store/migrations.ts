@@ -1,5 +1,7 @@
 import { ACCOUNTS_MIGRATION } from "./accounts/migration.js";
 import { MODELS_MIGRATION } from "./models/migration.js";
+import { RELEASES_MIGRATION } from "./releases/migration.js";
+import { DEVICES_MIGRATION } from "./devices/migration.js";
 import type { SqlDatabase } from "./sql.js";
 
 export interface Migration {
@@ -126,6 +128,8 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   MODELS_MIGRATION,
+  RELEASES_MIGRATION,
+  DEVICES_MIGRATION,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */

@@ -20,3 +20,10 @@ export {
   verifyChallengeSignature,
   type Challenge,
 } from "./challenge.js";
+export {
+  DeviceCodeProofSchema,
+  deviceCodeSigningBytes,
+  signDeviceCodeRequest,
+  verifyDeviceCodeRequest,
+  type DeviceCodeProof,
+} from "./device-link.js";
