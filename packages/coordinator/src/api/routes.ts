@@ -16,6 +16,9 @@ import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKey
 import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
+import { addDeviceRoutes } from "./device/index.js";
+import { latestReleaseRoute, registerReleaseRoute } from "./releases.js";
+import { providerEarningsRoute } from "./provider-earnings.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -46,7 +49,12 @@ export function buildRouter(deps: ApiDeps): Router {
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))
-    .get("/v1/models/*id", modelByIdRoute(deps));
+    .get("/v1/models/*id", modelByIdRoute(deps))
+    // Releases, device login, provider earnings (issue 8).
+    .post("/v1/releases", registerReleaseRoute(deps))
+    .get("/v1/releases/latest", latestReleaseRoute(deps))
+    .get("/v1/provider/earnings", providerEarningsRoute(deps));
+  addDeviceRoutes(router, deps);
   addMoneyRoutes(router, deps);
   addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });
   return router;

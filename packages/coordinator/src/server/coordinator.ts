@@ -13,7 +13,7 @@ import { Relay } from "../relay/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
-import { apiKeyOwner } from "./account-token.js";
+import { apiKeyOwner, bearerAccountOf } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
 import type { ProviderAdmission } from "./provider-auth.js";
@@ -120,7 +120,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
-  }, providerAdmission(cfg, logger));
+    ...(cfg.minProviderVersion !== undefined && { minProviderVersion: cfg.minProviderVersion }),
+    isKnownRelease: async (hash) => (await store.releases.byHash(hash)) !== null,
+    linkDevice: (link) => store.devices.link(link),
+  }, providerAdmission(cfg, logger), bearerAccountOf(store));
   const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
   try {

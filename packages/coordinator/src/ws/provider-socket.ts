@@ -30,11 +30,14 @@ import {
   peekRegisterVersion,
   provesPossession,
   versionRefusal,
+  admitAccount,
   announcedPrices,
-  resolveOwner,
   type AcceptedRegister,
-  type AccountTokenResolver,
+  type BearerAccount,
+  type RegistrationPolicy,
 } from "./registration/index.js";
+import { capTrustForRelease } from "../releases/index.js";
+import { providerIdFor } from "./provider-id.js";
 
 /** What the socket layer tells the relay. Providers are passed as instances, not ids. */
 export interface ProviderEvents {
@@ -42,7 +45,7 @@ export interface ProviderEvents {
   onProviderGone(provider: LiveProvider): void;
 }
 
-export interface ProviderSocketDeps {
+export interface ProviderSocketDeps extends RegistrationPolicy {
   registry: ProviderRegistry;
   events: ProviderEvents;
   clock: Clock;
@@ -54,8 +57,11 @@ export interface ProviderSocketDeps {
   writeTimeoutMs: number;
   /** Register attestations must be this fresh (default ±5 min). */
   attestationMaxAgeMs?: number;
-  /** Links a provider to its owner account from `register.account_token`; absent: providers stay unlinked. */
-  resolveAccountToken?: AccountTokenResolver;
+  /**
+   * Records that a proven provider identity earns for an account (store.devices.link: moves what
+   * it earned unlinked). Called after the proof for every linked registration.
+   */
+  linkDevice?: (link: { deviceId: string; identityKey: string; accountId: string }) => Promise<unknown>;
 }
 
 export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
@@ -67,7 +73,7 @@ const closeReason = (s: string): string => s.replace(/[^\x20-\x7e]/g, "?").slice
 type Phase =
   | { name: "awaiting_register" }
   | { name: "verifying" }
-  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge; ownerAccountId: string | null }
+  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge; ownerAccountId: string | null; knownRelease: boolean }
   | { name: "registered"; provider: LiveProvider }
   | { name: "closed" };
 
@@ -77,7 +83,7 @@ type Phase =
  * two-lane writer and cleanup. Nothing reaches the registry, and so no request is routed here,
  * before the proof of possession of the identity key passes.
  */
-export function attachProviderSocket(ws: WebSocket, remote: string, deps: ProviderSocketDeps): void {
+export function attachProviderSocket(ws: WebSocket, remote: string, deps: ProviderSocketDeps, bearer?: BearerAccount): void {
   const { registry, events, clock } = deps;
   const maxAgeMs = deps.attestationMaxAgeMs ?? ATTESTATION_MAX_AGE_MS;
   let log = deps.logger.child({ remote });
@@ -112,15 +118,15 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const checked = await checkRegister(frame, { now: clock.now(), maxAgeMs, verifyAttestation: deps.verifyAttestation });
     if (phase.name !== "verifying") return; // closed while verifying
     if (!checked.ok) return reject(checked.reason, checked.code);
-    const owner = await resolveOwner(frame, deps.resolveAccountToken);
+    const admission = await admitAccount(frame, bearer, deps);
     if (phase.name !== "verifying") return;
-    if (!owner.ok) return reject(owner.reason, owner.code);
+    if (!admission.ok) return reject(admission.reason, admission.code);
     const challenge = newChallenge(clock.now());
-    phase = { name: "challenged", pending: checked, challenge, ownerAccountId: owner.ownerAccountId };
+    phase = { name: "challenged", pending: checked, challenge, ownerAccountId: admission.ownerAccountId, knownRelease: admission.knownRelease };
     writer.send(encodeFrame({ type: "attestation_challenge", ...challenge }), "control");
   }
 
-  function onProof(pending: AcceptedRegister, challenge: Challenge, response: AttestationResponseFrame, ownerAccountId: string | null): void {
+  function onProof(pending: AcceptedRegister, challenge: Challenge, response: AttestationResponseFrame, ownerAccountId: string | null, knownRelease: boolean): void {
     const { frame, models } = pending;
     const att = frame.attestation;
     if (!provesPossession(challenge, response, att)) {
@@ -132,8 +138,9 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       kid: att.kid,
       publicKey: decodeBase64(att.encryption_key),
       attestation: att,
-      // Earned by the proof just checked (hardware-backed attestation would raise it).
-      trustLevel: "self_signed",
+      // Earned by the proof just checked (hardware-backed attestation would raise it); a package
+      // that is not a registered release stays self_signed at most.
+      trustLevel: capTrustForRelease("self_signed", knownRelease),
       version: frame.provider_version,
       models,
       link: {
@@ -169,7 +176,11 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       trust_level: provider.trustLevel,
       remote,
       linked: ownerAccountId !== null,
+      known_release: knownRelease,
     });
+    if (ownerAccountId !== null && deps.linkDevice) {
+      deps.linkDevice({ deviceId: providerIdFor(att.identity_key), identityKey: att.identity_key, accountId: ownerAccountId }).catch((err) => log.error("linking the provider to its account failed", errorFields(err)));
+    }
   }
 
   let updating = false;
@@ -218,7 +229,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
         return reject(`unexpected ${frame.type} frame during registration`);
       case "challenged":
         if (frame.type !== "attestation_response") return reject(`expected attestation_response, got ${frame.type}`);
-        return onProof(phase.pending, phase.challenge, frame, phase.ownerAccountId);
+        return onProof(phase.pending, phase.challenge, frame, phase.ownerAccountId, phase.knownRelease);
       case "registered": {
         const p = phase.provider;
         p.lastSeenAt = clock.now();
