@@ -10,7 +10,8 @@ import { PROVIDER_VERSION } from "../version.js";
 import type { ControlRequest, ControlResponse, ProviderStatus } from "./control/messages.js";
 import { startControlServer } from "./control/server.js";
 import { checkMemoryCap, closeModels, loadModels, type ServedModel } from "./engines.js";
-import { fetchEarnings } from "./earnings.js";
+import { coordinatorOrigin, fetchEarnings } from "./earnings.js";
+import { fetchDeviceEarnings, loadAccount } from "../account/index.js";
 import { acquirePidFile, releasePidFile } from "./pidfile.js";
 import type { StatePaths } from "./paths.js";
 
@@ -39,6 +40,13 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
   try {
     await checkMemoryCap(config.models, config.memoryCapGb);
     const identity = await loadOrCreateIdentity(configDir());
+    // `darkbloom login`'s account token: the upgrade's bearer (instead of the enrollment token), but
+    // only toward the coordinator that issued it.
+    const stored = await loadAccount(configDir());
+    const account = stored && stored.coordinator === coordinatorOrigin(config.coordinator) ? stored : undefined;
+    if (stored && !account) log("account_token_unused", { reason: `logged in at ${stored.coordinator}, not at this coordinator: run \`darkbloom login\` for it` });
+    const bearer = account?.access_token ?? config.token;
+    const linked = account !== undefined || config.accountKey !== undefined;
     const keyPair = await generateEncryptionKeyPair();
     models = await loadModels(config.models, config.parallel, log);
     const hardware = describeHardware(models[0]!.engine.backend);
@@ -54,7 +62,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       engines: engineMap(),
       keyPair,
       identitySecret: identity.secretKey,
-      ...(config.token !== undefined && { token: config.token }),
+      ...(bearer !== undefined && { token: bearer }),
       register,
       log,
     });
@@ -69,7 +77,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       connection: switching ? "switching" : paused ? "paused" : client.linkState === "idle" ? "starting" : client.linkState,
       provider_id: client.providerId ?? null,
       trust_level: client.trustLevel ?? null,
-      linked: config.accountKey !== undefined,
+      linked,
       paused_by_schedule: paused,
       models: models.map((m) => {
         const c = m.engine.capacity();
@@ -131,8 +139,11 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
     const handle = async (req: ControlRequest): Promise<ControlResponse> => {
       switch (req.op) {
         case "status": {
-          const earnings = config.accountKey === undefined ? null : ((await fetchEarnings(config.coordinator, config.accountKey)) ?? null);
-          return { ok: true, status: { ...status(), earnings } };
+          const [earnings, deviceEarnings] = await Promise.all([
+            config.accountKey === undefined ? null : fetchEarnings(config.coordinator, config.accountKey),
+            account === undefined ? null : fetchDeviceEarnings(account.coordinator, account.access_token, account.device_id),
+          ]);
+          return { ok: true, status: { ...status(), earnings: earnings ?? null, device_earnings: deviceEarnings ?? null } };
         }
         case "switch":
           return switchModel(req.model_path, req.model_id);
@@ -164,7 +175,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       log("paused", { reason: "outside the availability schedule" });
     }
     if (config.schedule.length > 0) scheduleLoop();
-    log("started", { coordinator: config.coordinator, models: models.map((m) => m.config.id), kid: keyPair.kid, linked: config.accountKey !== undefined, paused });
+    log("started", { coordinator: config.coordinator, models: models.map((m) => m.config.id), kid: keyPair.kid, linked, ...(account && { account_id: account.account_id }), paused });
 
     const outcome = await Promise.race([waitForShutdownSignal().then(() => undefined), client.refused]);
     clearTimeout(scheduleTimer);

@@ -17,4 +17,6 @@ export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
   switch: () => import("./switch.js").then((m) => m.command),
   config: () => import("./config.js").then((m) => m.command),
   models: () => import("./models.js").then((m) => m.command),
+  login: () => import("./login.js").then((m) => m.command),
+  logout: () => import("./logout.js").then((m) => m.command),
 };
