@@ -183,3 +183,16 @@ describe("device login", () => {
     assert.match(await js.text(), /\/v1\/device\//);
   });
 });
+
+describe("device login under attack", () => {
+  it("guessing user codes: wrong codes count against the account, then 429 with Retry-After", async () => {
+    const guesser = await signup("guesser@example.com");
+    for (let i = 0; i < 10; i++) assert.equal((await post("/v1/device/approve", { user_code: "BBBB-BBBB" }, guesser.token)).status, 404);
+    const limited = await post("/v1/device/approve", { user_code: "BBBB-BBBB" }, guesser.token);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get("retry-after")) > 0);
+    // Even a right code waits: the limit is per account, not per guess.
+    const dc = await deviceCode(await generateIdentityKeyPair());
+    assert.equal((await post("/v1/device/approve", { user_code: dc.user_code }, guesser.token)).status, 429);
+  });
+});

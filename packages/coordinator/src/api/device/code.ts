@@ -3,6 +3,7 @@ import { HttpError, badRequest, sendJson, type Handler, type RequestContext } fr
 import { providerIdFor } from "../../ws/provider-id.js";
 import type { ApiDeps } from "../deps.js";
 import { readValid } from "../require-account.js";
+import type { AttemptLimiter } from "./attempts.js";
 import { newDeviceCode, newUserCode, sha256Hex } from "./codes.js";
 
 /** RFC 8628 numbers: a code lives 10 minutes; poll every 5 s (each slow_down adds 5 s). */
@@ -27,8 +28,12 @@ function publicBase(ctx: RequestContext, configured: string | undefined): string
  * the provider identity to link, signed by it (fresh, each signed request accepted once). Answers
  * the device_code (polled at /v1/device/token) and the user_code a logged-in user enters at /link.
  */
-export function deviceCodeRoute(deps: ApiDeps): Handler {
+export function deviceCodeRoute(deps: ApiDeps, perAddress: AttemptLimiter): Handler {
   return async (ctx) => {
+    // Identities cost nothing to make: new codes are also limited per client address.
+    const address = ctx.req.socket.remoteAddress ?? "unknown";
+    const wait = perAddress.retryAfterS(address);
+    if (wait > 0) throw new HttpError(429, "Too many device codes from this address; wait before starting another login.", "too_many_device_codes", null, { "retry-after": String(wait) });
     const body = await readValid(ctx, DeviceCodeRequestSchema);
     const now = deps.clock.now();
     if (Math.abs(now - body.timestamp) > DEVICE_PROOF_MAX_SKEW_MS) {
@@ -55,6 +60,7 @@ export function deviceCodeRoute(deps: ApiDeps): Handler {
       );
       if (outcome === "user_code_taken") continue;
       if (outcome === "replay") throw new HttpError(409, "This signed request was already used; sign a new one.", "replayed_request");
+      if (outcome === "created") perAddress.count(address);
       if (outcome === "too_many") throw new HttpError(429, "Too many pending device codes; finish or let one expire first.", "too_many_device_codes", null, { "retry-after": "60" });
       const base = publicBase(ctx, deps.config.publicUrl);
       const answer: DeviceCodeResponse = {

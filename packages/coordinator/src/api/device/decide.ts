@@ -4,14 +4,14 @@ import type { DecideOutcome } from "../../store/index.js";
 import type { ApiDeps } from "../deps.js";
 import { readValid, requireAccount } from "../require-account.js";
 import { normalizeUserCode, sha256Hex } from "./codes.js";
-import type { FailureLimiter } from "./failures.js";
+import type { AttemptLimiter } from "./attempts.js";
 
 /**
  * POST /v1/device/approve and /v1/device/deny `{user_code}` (a logged-in user: session, API key or
  * OIDC). Approving links the device to the caller's account and moves what it earned unlinked
  * there. Wrong codes count against the account (at most a few per window, then 429).
  */
-export function deviceDecisionRoute(deps: ApiDeps, approve: boolean, failures: FailureLimiter): Handler {
+export function deviceDecisionRoute(deps: ApiDeps, approve: boolean, failures: AttemptLimiter): Handler {
   return async (ctx) => {
     const principal = await requireAccount(ctx, deps);
     const wait = failures.retryAfterS(principal.accountId);
@@ -21,7 +21,7 @@ export function deviceDecisionRoute(deps: ApiDeps, approve: boolean, failures: F
     const outcome: DecideOutcome = code === null ? { kind: "unknown" } : await deps.store.devices.decide(sha256Hex(code), principal.accountId, approve);
     switch (outcome.kind) {
       case "unknown":
-        failures.fail(principal.accountId);
+        failures.count(principal.accountId);
         throw new HttpError(404, "No device is waiting with this code; check it, or run `darkbloom login` again.", "invalid_user_code", "user_code");
       case "expired":
         throw new HttpError(400, "This code has expired; run `darkbloom login` again.", "expired_user_code", "user_code");

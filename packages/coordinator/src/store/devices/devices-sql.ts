@@ -36,6 +36,8 @@ interface LinkRow {
 
 const linkOf = (r: LinkRow): DeviceLink => ({ deviceId: r.device_id, identityKey: r.identity_key, accountId: r.account_id, linkedAt: Number(r.linked_at) });
 const DAY_MS = 86_400_000;
+/** Live account tokens per device; a newer login revokes the oldest beyond this. */
+export const MAX_LIVE_TOKENS = 3;
 
 /** Device codes, provider tokens and links on the portable query layer (every engine shares it). */
 export class SqlDevices implements DeviceStore {
@@ -49,11 +51,12 @@ export class SqlDevices implements DeviceStore {
   async createCode(code: NewDeviceCode, limits: DeviceCodeLimits): Promise<CreateCodeOutcome> {
     const now = this.now();
     return this.db.transaction(async (tx) => {
+      // Spent codes stay until they expire: their proof_hash keeps refusing a replayed signed request.
       await tx.run(`DELETE FROM device_codes WHERE expires_at <= ?`, [now]);
       if (await tx.get(`SELECT 1 AS x FROM device_codes WHERE proof_hash = ?`, [code.proofHash])) return "replay" as const;
       if (await tx.get(`SELECT 1 AS x FROM device_codes WHERE user_code_hash = ?`, [code.userCodeHash])) return "user_code_taken" as const;
       const total = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM device_codes`);
-      const mine = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM device_codes WHERE device_id = ?`, [code.deviceId]);
+      const mine = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM device_codes WHERE device_id = ? AND state <> 'used'`, [code.deviceId]);
       if (Number(total?.n ?? 0) >= limits.maxPending || Number(mine?.n ?? 0) >= limits.maxPerDevice) return "too_many" as const;
       await tx.run(
         `INSERT INTO device_codes (code_hash, user_code_hash, proof_hash, identity_key, device_id, client_name, state, account_id, interval_ms, polls, last_poll_at, expires_at, created_at)
@@ -86,6 +89,12 @@ export class SqlDevices implements DeviceStore {
         await tx.run(
           `INSERT INTO provider_tokens (id, token_hash, account_id, device_id, identity_key, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`,
           [token.tokenId, token.tokenHash, row.account_id, row.device_id, row.identity_key, now],
+        );
+        // At most MAX_LIVE_TOKENS per device (repeated logins): the oldest stop working.
+        await tx.run(
+          `UPDATE provider_tokens SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL AND id NOT IN
+             (SELECT id FROM provider_tokens WHERE device_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ${MAX_LIVE_TOKENS})`,
+          [now, row.device_id, row.device_id],
         );
         return { kind: "issued", accountId: row.account_id, deviceId: row.device_id };
       }

@@ -141,9 +141,18 @@ export function devicesSuite(name: string, factory: (now: () => number) => Promi
       await store.devices.decide(h("uc-b"), acct, true);
       await store.devices.poll(h("dc-b"), token("b"), POLL);
       assert.notEqual(await store.devices.tokenOwner(h("tok-b")), null);
+      // Repeated logins keep at most MAX_LIVE_TOKENS live per device: the oldest stops working.
+      for (const n of ["c", "d", "e"]) {
+        await store.devices.createCode(code(n), { ...LIMITS, maxPending: 100 });
+        await store.devices.decide(h(`uc-${n}`), acct, true);
+        t += 1;
+        assert.equal((await store.devices.poll(h(`dc-${n}`), token(n), POLL)).kind, "issued");
+      }
+      assert.equal(await store.devices.tokenOwner(h("tok-b")), null, "the oldest of four");
+      assert.notEqual(await store.devices.tokenOwner(h("tok-c")), null);
       const other = (await store.createAccount({ label: "other" })).id;
       await store.devices.link({ deviceId: DEVICE, identityKey: `ik-${DEVICE}`, accountId: other });
-      assert.equal(await store.devices.tokenOwner(h("tok-b")), null);
+      assert.equal(await store.devices.tokenOwner(h("tok-e")), null, "relinked elsewhere: the first account's tokens stop");
     });
   });
 }

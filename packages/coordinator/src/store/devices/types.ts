@@ -16,7 +16,7 @@ export interface NewDeviceCode {
 export interface DeviceCodeLimits {
   /** Unexpired codes in the whole table. */
   maxPending: number;
-  /** Unexpired codes per device. */
+  /** Unexpired codes per device that are not spent yet. */
   maxPerDevice: number;
 }
 

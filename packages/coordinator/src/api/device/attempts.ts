@@ -1,9 +1,10 @@
 /**
- * Failed user-code entries per account in a fixed window: past `max`, the account must wait (429),
- * so guessing another user's pending code is bounded. The map holds at most `maxKeys` accounts
- * (the oldest window is dropped first) and forgets expired windows as it goes.
+ * Counted attempts per key (an account's wrong user codes, an address's new device codes) in a
+ * fixed window: past `max`, the key must wait (429), so guessing another user's pending code or
+ * filling the code table is bounded. The map holds at most `maxKeys` keys (the oldest window is
+ * dropped first) and forgets expired windows as it goes.
  */
-export class FailureLimiter {
+export class AttemptLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   constructor(
@@ -17,7 +18,7 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((w.start + this.opts.windowMs - this.opts.now()) / 1000));
   }
 
-  fail(key: string): void {
+  count(key: string): void {
     const w = this.live(key);
     if (w) {
       w.count++;
