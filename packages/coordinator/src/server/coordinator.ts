@@ -16,6 +16,7 @@ import { openStore, type Store } from "../store/index.js";
 import { apiKeyOwner, bearerAccountOf } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
+import { providerIdFor } from "../ws/provider-id.js";
 import type { ProviderAdmission } from "./provider-auth.js";
 
 /** Process-level effects a caller (tests, the simulator) may replace. */
@@ -123,6 +124,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     ...(cfg.minProviderVersion !== undefined && { minProviderVersion: cfg.minProviderVersion }),
     isKnownRelease: async (hash) => (await store.releases.byHash(hash)) !== null,
     linkDevice: (link) => store.devices.link(link),
+    linkedAccount: async (identityKey) => (await store.devices.linkOf(providerIdFor(identityKey)))?.accountId ?? null,
   }, providerAdmission(cfg, logger), bearerAccountOf(store));
   const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 

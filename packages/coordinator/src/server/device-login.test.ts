@@ -167,6 +167,11 @@ describe("device login", () => {
     assert.deepEqual(await coord.store.checkLedger(), { postingSum: 0, unbalancedEntries: 0, driftedAccounts: 0 });
     assert.deepEqual((await coord.store.auditRequests()).problems, []);
     assert.equal(LEDGER.device(device), `provider:${device}:earnings`);
+    // A new connection of the linked identity, with no credential at all, is the account's too.
+    const again = await FakeProvider.connect(coord.url, { models: ["earn-model"], identity });
+    providers.push(again);
+    assert.equal(coord.registry.get(again.id)?.ownerAccountId, owner.accountId);
+    assert.equal(coord.registry.get(p.id)?.ownerAccountId ?? null, null, "the connection made before linking keeps its registration");
   });
 
   it("serves the Link page with a strict CSP and no inline script", async () => {

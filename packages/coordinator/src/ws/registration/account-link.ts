@@ -20,6 +20,8 @@ export interface RegistrationPolicy {
   minProviderVersion?: string;
   /** True when the package hash is a registered release (store/releases). */
   isKnownRelease?: (packageHash: string) => Promise<boolean>;
+  /** The account this identity key is linked to (an earlier login or account key), if any. */
+  linkedAccount?: (identityKey: string) => Promise<string | null>;
 }
 
 export interface Admission {
@@ -35,7 +37,7 @@ const refuse = (reason: string, code = CLOSE_BAD_ACCOUNT_TOKEN): Refusal => ({ o
  * After the attestation checks, before the challenge: the provider is new enough, the upgrade's
  * account token (if any) belongs to this identity, a `register.account_token` names the same
  * account, and whether it runs a known release. The owner is the account token's account, else the
- * register frame's API key's, else none.
+ * register frame's API key's, else the account the identity is linked to, else none.
  */
 export async function admitAccount(frame: RegisterFrame, bearer: BearerAccount | undefined, policy: RegistrationPolicy): Promise<Admission | Refusal> {
   const att = frame.attestation;
@@ -49,5 +51,7 @@ export async function admitAccount(frame: RegisterFrame, bearer: BearerAccount |
   }
   const pkg = att.package_hash;
   const knownRelease = pkg !== undefined && policy.isKnownRelease !== undefined ? await policy.isKnownRelease(pkg) : false;
-  return { ok: true, ownerAccountId: bearer?.accountId ?? owner.ownerAccountId, knownRelease };
+  // Without a credential, a linked identity is still its account's (until `darkbloom logout`).
+  const ownerAccountId = bearer?.accountId ?? owner.ownerAccountId ?? (policy.linkedAccount ? await policy.linkedAccount(att.identity_key) : null);
+  return { ok: true, ownerAccountId, knownRelease };
 }
