@@ -27,30 +27,38 @@ describe("SpeedBook", () => {
 
   it("measures completions: decode over the tokens after the first chunk, prefill over time to first chunk", () => {
     const b = new SpeedBook();
-    b.measured("a", "m", { promptTokens: 100, completionTokens: 11, ttftMs: 500, decodeMs: 1000 });
+    b.measured("a", "m", { promptTokens: 100, completionTokens: 21, ttftMs: 500, decodeMs: 1000 });
     const e = b.estimate("a", "m", undefined);
-    assert.deepEqual([e.decodeTps, e.decodeSource, e.prefillTps], [10, "measured", 200]);
+    assert.deepEqual([e.decodeTps, e.decodeSource, e.prefillTps], [20, "measured", 200]);
     // Without a first chunk (nothing streamed) the whole time counts as decode.
-    b.measured("z", "m", { promptTokens: 100, completionTokens: 10, decodeMs: 2000 });
-    assert.equal(b.own("z", "m", "decode")?.tps, 5);
+    b.measured("z", "m", { promptTokens: 100, completionTokens: 20, decodeMs: 2000 });
+    assert.equal(b.own("z", "m", "decode")?.tps, 10);
     assert.equal(b.own("z", "m", "prefill"), undefined);
+  });
+
+  it("a few tokens measure overhead, not the engine: no sample", () => {
+    const b = new SpeedBook();
+    b.measured("a", "m", { promptTokens: 14, completionTokens: 2, ttftMs: 900, decodeMs: 8 });
+    assert.equal(b.own("a", "m", "decode"), undefined);
+    assert.equal(b.own("a", "m", "prefill"), undefined);
   });
 
   it("trusts its own measurements over the provider's report, and caps a report at twice what it measured", () => {
     const b = new SpeedBook();
     b.reported("liar", "m", 1000, 1000);
-    b.measured("liar", "m", { promptTokens: 10, completionTokens: 11, ttftMs: 1000, decodeMs: 1000 }); // 10 tok/s
+    const sample = { promptTokens: 100, completionTokens: 21, ttftMs: 1000, decodeMs: 2000 }; // 10 tok/s
+    b.measured("liar", "m", sample);
     assert.equal(b.own("liar", "m", "decode")?.tps, 20);
     assert.equal(b.own("liar", "m", "decode")?.source, "reported");
-    b.measured("liar", "m", { promptTokens: 10, completionTokens: 11, ttftMs: 1000, decodeMs: 1000 });
-    b.measured("liar", "m", { promptTokens: 10, completionTokens: 11, ttftMs: 1000, decodeMs: 1000 });
+    b.measured("liar", "m", sample);
+    b.measured("liar", "m", sample);
     assert.deepEqual(b.own("liar", "m", "decode"), { tps: 10, source: "measured" });
   });
 
   it("ignores impossible samples and forgets a provider on drop and removed models on retain", () => {
     const b = new SpeedBook();
     b.reported("a", "m", Number.POSITIVE_INFINITY, 1e9);
-    b.measured("a", "m", { promptTokens: 5, completionTokens: 5, ttftMs: 0, decodeMs: 0 });
+    b.measured("a", "m", { promptTokens: 500, completionTokens: 500, ttftMs: 0, decodeMs: 0 });
     assert.equal(b.own("a", "m", "decode"), undefined);
     b.reported("a", "m", 5, 5);
     b.reported("a", "gone", 5, 5);

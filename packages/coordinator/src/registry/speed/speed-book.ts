@@ -9,6 +9,13 @@ const MIN_MEASURED = 3;
 const MAX_REPORTED_OVER_MEASURED = 2;
 /** Entries per provider (providers register at most 8 models; room for a model update). */
 const MAX_MODELS_PER_PROVIDER = 16;
+/**
+ * Shortest completions that make a speed sample: a few tokens measure network and framing
+ * overhead, not the engine (a 2-token reply "decodes" at hundreds of tok/s, a 14-token prompt
+ * "prefills" at 13 tok/s).
+ */
+export const MIN_DECODE_SAMPLE_TOKENS = 16;
+export const MIN_PREFILL_SAMPLE_TOKENS = 64;
 /** Plausible tok/s; anything outside is a clock glitch or a lie, not a sample. */
 const MAX_TPS = 1_000_000;
 /** Nothing known about a model anywhere: a small CPU model's speed (tok/s). */
@@ -44,8 +51,8 @@ export class SpeedBook {
     const e = this.entry(providerId, model);
     // The first token leaves with the first chunk: the rest were decoded after it.
     const decoded = s.ttftMs !== undefined ? s.completionTokens - 1 : s.completionTokens;
-    if (decoded >= 1 && s.decodeMs > 0) add(e.measuredDecode, (decoded * 1000) / s.decodeMs);
-    if (s.ttftMs !== undefined && s.promptTokens >= 1 && s.ttftMs > 0) add(e.measuredPrefill, (s.promptTokens * 1000) / s.ttftMs);
+    if (decoded >= MIN_DECODE_SAMPLE_TOKENS && s.decodeMs > 0) add(e.measuredDecode, (decoded * 1000) / s.decodeMs);
+    if (s.ttftMs !== undefined && s.promptTokens >= MIN_PREFILL_SAMPLE_TOKENS && s.ttftMs > 0) add(e.measuredPrefill, (s.promptTokens * 1000) / s.ttftMs);
   }
 
   drop(providerId: string): void {
