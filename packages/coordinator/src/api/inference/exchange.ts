@@ -125,6 +125,7 @@ export class InferenceExchange implements RelayObserver {
     });
     this.ctx.logFields.receipt = verdict.verified ? "verified" : frame.receipt ? "rejected" : "missing";
     for (const f of verdict.faults) recordProviderFault(provider, this.deps.logger, { request_id: this.bill.requestId, ...f });
+    if (verdict.textCap !== undefined) this.bill.capCompletionByText(verdict.textCap);
     return verdict.usage;
   }
 

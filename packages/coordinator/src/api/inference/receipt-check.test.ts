@@ -20,7 +20,7 @@ test("an honest receipt verifies and is billed from", async () => {
   const { frame, ctx, receipt } = await setup();
   assert.deepEqual(checkReceipt(frame, ctx), { usage: { promptTokens: 12, completionTokens: 4 }, verified: true, faults: [] });
   // coordinator-sealed: the opened copy and the text bound agree too.
-  assert.equal(checkReceipt(frame, { ...ctx, view: { opened: receipt, textBytes: 13 } }).verified, true);
+  assert.deepEqual(checkReceipt(frame, { ...ctx, view: { opened: receipt, textBytes: 13 } }), { usage: { promptTokens: 12, completionTokens: 4 }, verified: true, faults: [], textCap: 21 });
 });
 
 test("each disagreement is a fault and the clear usage is billed under the caps", async () => {
@@ -48,12 +48,13 @@ test("each disagreement is a fault and the clear usage is billed under the caps"
   }
 });
 
-test("coordinator-sealed: a completion claim above the relayed text is capped at it", async () => {
+test("coordinator-sealed: a completion claim above the relayed text is a fault and yields the text cap", async () => {
   const { id, frame, ctx } = await setup();
   const inflated = { prompt_tokens: 12, completion_tokens: 500 };
   const receipt = signReceipt({ request_id: "req_1", model: "m", ...inflated, response_hash: hash }, id.secretKey);
   const v = checkReceipt({ ...frame, usage: inflated, receipt }, { ...ctx, view: { opened: receipt, textBytes: 13 } });
   assert.equal(v.verified, false);
   assert.deepEqual(v.faults, [{ kind: "receipt.completion_tokens_above_text", claimed: 500, allowed: 21 }]);
-  assert.deepEqual(v.usage, { promptTokens: 12, completionTokens: 21 });
+  assert.deepEqual(v.usage, { promptTokens: 12, completionTokens: 500 });
+  assert.equal(v.textCap, 21);
 });

@@ -37,6 +37,8 @@ export interface ReceiptVerdict {
   usage: Usage;
   /** True when the signed receipt verified and agreed with everything the coordinator saw. */
   verified: boolean;
+  /** coordinator-sealed: the most completion tokens the relayed text supports (a billing cap). */
+  textCap?: number;
   faults: ReceiptFault[];
 }
 
@@ -45,7 +47,8 @@ export interface ReceiptVerdict {
  * this request and model, with the same usage as the clear report, over exactly the chunks relayed;
  * in coordinator-sealed mode also that the sealed copy is the same receipt and that the completion
  * claim fits the text (a token is at least one byte). Any disagreement is a provider fault; the
- * clear usage is then billed under the usual caps (and, where the text bound is known, under it).
+ * clear usage is then billed under the usual caps (and, where the text bound is known, under it:
+ * `textCap`).
  * Pure.
  */
 export function checkReceipt(frame: InferenceCompleteFrame, c: ReceiptContext): ReceiptVerdict {
@@ -55,9 +58,9 @@ export function checkReceipt(frame: InferenceCompleteFrame, c: ReceiptContext): 
   const textCap = c.view.textBytes !== undefined ? c.view.textBytes + RECEIPT_COMPLETION_SLACK_TOKENS : undefined;
   if (textCap !== undefined && clear.completionTokens > textCap) {
     faults.push({ kind: "receipt.completion_tokens_above_text", claimed: clear.completionTokens, allowed: textCap });
-    clear.completionTokens = textCap;
   }
-  if (!r) return { usage: clear, verified: false, faults: [...faults, { kind: "receipt.missing" }] };
+  const cap = textCap !== undefined ? { textCap } : {};
+  if (!r) return { usage: clear, verified: false, faults: [...faults, { kind: "receipt.missing" }], ...cap };
   if (!verifyReceipt(r, c.identityKey)) faults.push({ kind: "receipt.signature" });
   if (r.request_id !== c.requestId || r.model !== c.model) faults.push({ kind: "receipt.request" });
   if (r.prompt_tokens !== frame.usage.prompt_tokens) faults.push({ kind: "receipt.prompt_tokens", claimed: r.prompt_tokens, allowed: frame.usage.prompt_tokens });
@@ -69,8 +72,8 @@ export function checkReceipt(frame: InferenceCompleteFrame, c: ReceiptContext): 
   else if (c.view.opened !== undefined && (c.view.opened === null || !sameReceipt(c.view.opened, r) || c.view.opened.signature !== r.signature)) {
     faults.push({ kind: "receipt.sealed_mismatch" });
   }
-  if (faults.length > 0) return { usage: clear, verified: false, faults };
-  return { usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens }, verified: true, faults };
+  if (faults.length > 0) return { usage: clear, verified: false, faults, ...cap };
+  return { usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens }, verified: true, faults, ...cap };
 }
 
 /** Parses an opened sealed receipt; null when it is not one. */
