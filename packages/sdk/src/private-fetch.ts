@@ -50,6 +50,12 @@ export interface PrivateFetchOptions {
   fileDisputes?: boolean;
   /** Called with every receipt that verified (token counts and a hash, no content). */
   onReceipt?: (receipt: SignedReceipt) => void;
+  /**
+   * When set, a receipt mismatch is reported here (the dispute is still filed) and the response
+   * ends normally instead of raising: for callers that cannot take an error after the body, such
+   * as the private proxy (a plain client would retry a broken response and pay twice).
+   */
+  onReceiptMismatch?: (err: ReceiptMismatchError) => void;
 }
 
 /** Client-side latency of one sealed request (ms). */
@@ -163,7 +169,13 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
         onChunk: (c, p) => verifier.chunk(c, p),
         onReceipt: (bytes) => verifier.receipt(bytes),
       });
-      conclude = () => concludeReceipt(verifier, policy, providerId);
+      const report = opts.onReceiptMismatch;
+      conclude = () => {
+        const err = concludeReceipt(verifier, policy, providerId);
+        if (!err || !report) return err;
+        report(err);
+        return undefined;
+      };
     }
     return stream ? streamResponse(reader, res.headers, format, conclude) : await bufferedResponse(reader, res.headers, format, conclude);
   };

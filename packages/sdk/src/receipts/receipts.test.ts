@@ -75,3 +75,36 @@ test("verifyReceipts: false keeps the old behaviour; fileDisputes: false raises 
   assert.deepEqual(await err.dispute, { filed: false, reason: "disabled" });
   assert.deepEqual(fake.disputes, []);
 });
+
+test("onReceiptMismatch: the response ends normally, the error is reported and the dispute filed", async () => {
+  fake.behaviour = "inflate";
+  const reported: ReceiptMismatchError[] = [];
+  for (const stream of [true, false]) {
+    const res = await chat({ onReceiptMismatch: (e) => reported.push(e) }, stream);
+    const text = await res.text();
+    assert.ok(text.includes("sealed"), "the provider's bytes are delivered");
+  }
+  assert.deepEqual(reported.map((e) => e.reason), ["completion_tokens", "completion_tokens"]);
+  assert.deepEqual(await Promise.all(reported.map((e) => e.dispute)), [{ filed: true, status: 201 }, { filed: true, status: 201 }]);
+  assert.equal(fake.disputes.length, 2);
+});
+
+test("the private proxy delivers the response of a refused receipt and disputes it", async () => {
+  const { startPrivateProxy } = await import("../proxy/index.js");
+  fake.behaviour = "inflate";
+  const reported: ReceiptMismatchError[] = [];
+  const proxy = await startPrivateProxy({ coordinator: fake.baseURL, apiKey: "sk-db-test", port: 0, onReceiptMismatch: (e) => reported.push(e) });
+  try {
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "test-model", stream: true, max_tokens: 16, messages: [{ role: "user", content: "hi" }] }),
+    });
+    assert.equal(await res.text(), sseReply(REPLY_WORDS).join(""));
+    assert.deepEqual(reported.map((e) => e.reason), ["completion_tokens"]);
+    await reported[0]!.dispute;
+    assert.equal(fake.disputes.length, 1);
+  } finally {
+    await proxy.close();
+  }
+});
