@@ -122,6 +122,7 @@ export class InferenceExchange implements RelayObserver {
       identityKey: provider.attestation.identity_key,
       responseHash: this.hasher.digest(),
       view: this.writer.receiptView(frame.sealed_receipt),
+      partial: this.cancelReason !== undefined,
     });
     this.ctx.logFields.receipt = verdict.verified ? "verified" : frame.receipt ? "rejected" : "missing";
     for (const f of verdict.faults) recordProviderFault(provider, this.deps.logger, { request_id: this.bill.requestId, ...f });

@@ -58,3 +58,13 @@ test("coordinator-sealed: a completion claim above the relayed text is a fault a
   assert.deepEqual(v.usage, { promptTokens: 12, completionTokens: 500 });
   assert.equal(v.textCap, 21);
 });
+
+test("after a cancel the hash and the text bound are not held against the provider (chunks went unseen)", async () => {
+  const { id, frame, ctx } = await setup();
+  const receipt = signReceipt({ request_id: "req_1", model: "m", prompt_tokens: 12, completion_tokens: 40, response_hash: "ef".repeat(32) }, id.secretKey);
+  const usage = { prompt_tokens: 12, completion_tokens: 40 };
+  const v = checkReceipt({ ...frame, usage, receipt }, { ...ctx, view: { opened: receipt, textBytes: 5 }, partial: true });
+  assert.deepEqual(v, { usage: { promptTokens: 12, completionTokens: 40 }, verified: true, faults: [], textCap: 13 });
+  // Without the cancel, both are faults.
+  assert.deepEqual(kinds(checkReceipt({ ...frame, usage, receipt }, { ...ctx, view: { opened: receipt, textBytes: 5 } })), ["receipt.completion_tokens_above_text", "receipt.response_hash"]);
+});

@@ -24,6 +24,11 @@ export interface ReceiptContext {
   /** ResponseHasher digest over the chunks the coordinator relayed. */
   responseHash: string;
   view: ReceiptView;
+  /**
+   * The request was cancelled: chunks the provider sent after that never reached the coordinator's
+   * hasher and text meter, so the hash and the text bound cannot be held against it.
+   */
+  partial?: boolean;
 }
 
 export interface ReceiptFault {
@@ -56,7 +61,7 @@ export function checkReceipt(frame: InferenceCompleteFrame, c: ReceiptContext): 
   const faults: ReceiptFault[] = [];
   const r = frame.receipt;
   const textCap = c.view.textBytes !== undefined ? c.view.textBytes + RECEIPT_COMPLETION_SLACK_TOKENS : undefined;
-  if (textCap !== undefined && clear.completionTokens > textCap) {
+  if (textCap !== undefined && clear.completionTokens > textCap && !c.partial) {
     faults.push({ kind: "receipt.completion_tokens_above_text", claimed: clear.completionTokens, allowed: textCap });
   }
   const cap = textCap !== undefined ? { textCap } : {};
@@ -67,7 +72,7 @@ export function checkReceipt(frame: InferenceCompleteFrame, c: ReceiptContext): 
   if (r.completion_tokens !== frame.usage.completion_tokens) {
     faults.push({ kind: "receipt.completion_tokens", claimed: r.completion_tokens, allowed: frame.usage.completion_tokens });
   }
-  if (r.response_hash !== c.responseHash) faults.push({ kind: "receipt.response_hash" });
+  if (r.response_hash !== c.responseHash && !c.partial) faults.push({ kind: "receipt.response_hash" });
   if (!frame.sealed_receipt) faults.push({ kind: "receipt.sealed_missing" });
   else if (c.view.opened !== undefined && (c.view.opened === null || !sameReceipt(c.view.opened, r) || c.view.opened.signature !== r.signature)) {
     faults.push({ kind: "receipt.sealed_mismatch" });
