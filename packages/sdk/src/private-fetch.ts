@@ -14,7 +14,7 @@ import { resolveEndpoints } from "./endpoints.js";
 import { familyErrorEvent, familyErrorResponse, reshapeError } from "./family-errors.js";
 import { copyResponseHeaders, describeRequest, estimateInputTokens } from "./http.js";
 import { KeyDirectory, type AcceptKey } from "./keys.js";
-import { concludeReceipt, ReceiptVerifier, type ReceiptMismatchError } from "./receipts/index.js";
+import { checkedStream, type ReceiptMismatchError } from "./receipts/index.js";
 import { SealedStreamReader } from "./unseal.js";
 
 export interface PrivateFetchOptions {
@@ -161,21 +161,9 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
     if (opts.verifyReceipts === false) reader = new SealedStreamReader(res.body, responseKeys);
     else {
       const identityKeys = new Map(lookup.keys.map((k) => [k.kid, k.identityKey]));
-      const verifier = new ReceiptVerifier({ api, stream, model, body: text, parsed: body, identityKeys });
       const policy = { fetchFn: underlying, apiBase: endpoints.apiBase, apiKey: opts.apiKey, fileDisputes: opts.fileDisputes !== false, ...(opts.onReceipt && { onReceipt: opts.onReceipt }) };
-      const providerId = res.headers.get("x-provider-id") ?? undefined;
-      reader = new SealedStreamReader(res.body, responseKeys, {
-        expectReceipt: true,
-        onChunk: (c, p) => verifier.chunk(c, p),
-        onReceipt: (bytes) => verifier.receipt(bytes),
-      });
-      const report = opts.onReceiptMismatch;
-      conclude = () => {
-        const err = concludeReceipt(verifier, policy, providerId);
-        if (!err || !report) return err;
-        report(err);
-        return undefined;
-      };
+      const request = { api, stream, model, body: text, parsed: body, identityKeys };
+      ({ reader, conclude } = checkedStream(res.body, responseKeys, request, policy, res.headers.get("x-provider-id") ?? undefined, opts.onReceiptMismatch));
     }
     return stream ? streamResponse(reader, res.headers, format, conclude) : await bufferedResponse(reader, res.headers, format, conclude);
   };

@@ -2,6 +2,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { encodeHex, utf8Encode } from "../seal/bytes.js";
 
 const DOMAIN = utf8Encode("darkbloom/v2 response hash");
+const encoder = new TextEncoder();
 
 /**
  * SHA-256 over the sealed response chunks in order: domain ‖ per chunk (seq u64 BE ‖ final u8 ‖
@@ -15,6 +16,8 @@ export class ResponseHasher {
   private readonly head = new Uint8Array(13);
   private readonly view = new DataView(this.head.buffer);
   private count = 0;
+  /** Reused for each chunk's ciphertext text (base64, so one byte per character). */
+  private scratch = new Uint8Array(1024);
 
   constructor() {
     this.h.update(DOMAIN);
@@ -26,7 +29,8 @@ export class ResponseHasher {
   }
 
   add(chunk: { seq: number; final: boolean; ct: string }): void {
-    const ct = utf8Encode(chunk.ct);
+    if (chunk.ct.length * 3 > this.scratch.length) this.scratch = new Uint8Array(chunk.ct.length * 3);
+    const ct = this.scratch.subarray(0, encoder.encodeInto(chunk.ct, this.scratch).written);
     this.view.setUint32(0, Math.floor(chunk.seq / 0x1_0000_0000));
     this.view.setUint32(4, chunk.seq >>> 0);
     this.head[8] = chunk.final ? 1 : 0;

@@ -2,3 +2,4 @@ export { ReceiptMismatchError, type DisputeOutcome, type ReceiptFailure } from "
 export { ReceiptVerifier, type ReceiptRequest, type ReceiptVerdict } from "./verifier.js";
 export { concludeReceipt, type ReceiptPolicy } from "./conclude.js";
 export { fileDispute } from "./dispute.js";
+export { checkedStream, type CheckedStream } from "./reader.js";
