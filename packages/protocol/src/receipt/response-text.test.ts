@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { MessagesStreamEncoder, messageBody } from "../api/anthropic/index.js";
 import { ChatStreamEncoder, chatCompletionBody, chatUsage } from "../api/openai/index.js";
 import { utf8Encode } from "../seal/index.js";
-import { ResponseTextMeter, utf8Length } from "./index.js";
+import { ResponseTextMeter, TOOL_CALL_OVERHEAD_BYTES, utf8Length } from "./index.js";
 
 function measure(api: ConstructorParameters<typeof ResponseTextMeter>[0], stream: boolean, text: string, split = 7) {
   const m = new ResponseTextMeter(api, stream);
@@ -21,7 +21,8 @@ test("chat stream: content deltas and tool-call text count, metadata and [DONE] 
   const wire = enc.start() + enc.delta("Héllo") + enc.delta(", 😀") + enc.finish("stop", chatUsage(5, 3));
   assert.deepEqual(measure("chat.completions", true, wire), { textBytes: utf8Length("Héllo, 😀"), contentDeltas: 2 });
   const tools = enc.toolCallStart(0, "call_1", "get") + enc.toolCallArguments(0, '{"a":1}');
-  assert.equal(measure("chat.completions", true, tools).textBytes, 3 + 7);
+  // The name and arguments, plus the call object's unseen JSON once per call.
+  assert.equal(measure("chat.completions", true, tools).textBytes, 3 + 7 + TOOL_CALL_OVERHEAD_BYTES);
 });
 
 test("chat body, anthropic stream and body", () => {
