@@ -16,6 +16,7 @@ import { loginRoute, logoutRoute, signupRoute } from "./auth/routes.js";
 import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKeyRoute } from "./keys/routes.js";
 import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
+import { disputeRoute } from "./disputes.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
@@ -45,6 +46,7 @@ export function buildRouter(deps: ApiDeps): Router {
     .get("/v1/usage", usageRoute(deps))
     .get("/v1/admin/accounts", adminAccountsRoute(deps))
     .get("/v1/stats", statsRoute(deps))
+    .post("/v1/disputes", disputeRoute(deps))
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))
