@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ErrorCodeSchema, FinishReasonSchema, SlotCapacitySchema, UsageSchema } from "./common.js";
 import { AttestationSchema } from "../attest/index.js";
 import { SealedChunkSchema } from "../seal/index.js";
+import { LoadModelStatusFrameSchema, type LoadModelStatusFrame } from "./model-load-frames.js";
 
 /** Frames a provider sends to the coordinator. */
 
@@ -59,7 +60,9 @@ export const HeartbeatFrameSchema = z.object({
       memory_pressure: z.number().min(0).max(1).optional(),
     })
     .optional(),
+  /** One slot per loaded (or unloaded, `idle_shutdown`) model; a cold offered model has none (model-load-frames.ts). */
   backend_capacity: z.object({ slots: z.array(SlotCapacitySchema).max(16) }),
+  /** The largest model (GiB of weights) the provider's memory gate would admit now. */
   free_for_load_gb: z.number().nonnegative().optional(),
 });
 export type HeartbeatFrame = z.infer<typeof HeartbeatFrameSchema>;
@@ -139,6 +142,7 @@ export const providerFrameSchemas = {
   inference_chunk: InferenceChunkFrameSchema,
   inference_complete: InferenceCompleteFrameSchema,
   inference_error: InferenceErrorFrameSchema,
+  load_model_status: LoadModelStatusFrameSchema,
 } as const;
 
 export type ProviderFrame =
@@ -149,4 +153,5 @@ export type ProviderFrame =
   | InferenceAcceptedFrame
   | InferenceChunkFrame
   | InferenceCompleteFrame
-  | InferenceErrorFrame;
+  | InferenceErrorFrame
+  | LoadModelStatusFrame;
