@@ -45,3 +45,11 @@ test("environment overrides are validated", () => {
   }
   assert.throws(() => memoryPolicyFromEnv(GIB, { DARKBLOOM_ACTIVATION_RESERVE_GB: "-2" }), /DARKBLOOM_ACTIVATION_RESERVE_GB/);
 });
+
+test("KV cache estimate from the header's shape", async () => {
+  const { kvCacheBytes } = await import("./kv.js");
+  // 32 layers, 4096 embd, 32 heads, 8 KV heads, 4096 × 4 cells, f16: 2 × 32 × 16384 × 8 × 128 × 2 bytes = 2 GiB.
+  assert.equal(kvCacheBytes({ layers: 32, embedding: 4096, heads: 32, kvHeads: 8 }, 4096 * 4), 2 * GIB);
+  assert.equal(kvCacheBytes({ layers: 2, embedding: 128, heads: 2 }, 10), 2 * 2 * 10 * 2 * 64 * 2);
+  assert.equal(kvCacheBytes({}, 4096), 0);
+});
