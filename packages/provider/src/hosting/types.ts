@@ -20,6 +20,7 @@ export type ModelLease =
 
 /** Where the serving layer gets an engine for a request (loading the model first when it is cold). */
 export interface ModelSource {
+  offers(model: string): boolean;
   acquire(model: string): Promise<ModelLease>;
 }
 
