@@ -3,6 +3,7 @@ import { ErrorCodeSchema, FinishReasonSchema, SlotCapacitySchema, UsageSchema } 
 import { AttestationSchema } from "../attest/index.js";
 import { SealedChunkSchema, SealedReceiptSchema } from "../seal/index.js";
 import { SignedReceiptSchema } from "../receipt/receipt.js";
+import { LoadModelStatusFrameSchema, type LoadModelStatusFrame } from "./model-load-frames.js";
 
 /** Frames a provider sends to the coordinator. */
 
@@ -60,7 +61,9 @@ export const HeartbeatFrameSchema = z.object({
       memory_pressure: z.number().min(0).max(1).optional(),
     })
     .optional(),
+  /** One slot per loaded (or unloaded, `idle_shutdown`) model; a cold offered model has none (model-load-frames.ts). */
   backend_capacity: z.object({ slots: z.array(SlotCapacitySchema).max(16) }),
+  /** The largest model (GiB of weights) the provider's memory gate would admit now. */
   free_for_load_gb: z.number().nonnegative().optional(),
 });
 export type HeartbeatFrame = z.infer<typeof HeartbeatFrameSchema>;
@@ -144,6 +147,7 @@ export const providerFrameSchemas = {
   inference_chunk: InferenceChunkFrameSchema,
   inference_complete: InferenceCompleteFrameSchema,
   inference_error: InferenceErrorFrameSchema,
+  load_model_status: LoadModelStatusFrameSchema,
 } as const;
 
 export type ProviderFrame =
@@ -154,4 +158,5 @@ export type ProviderFrame =
   | InferenceAcceptedFrame
   | InferenceChunkFrame
   | InferenceCompleteFrame
-  | InferenceErrorFrame;
+  | InferenceErrorFrame
+  | LoadModelStatusFrame;

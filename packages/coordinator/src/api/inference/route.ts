@@ -69,6 +69,8 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     if (!registry.knowsModel(model)) {
       throw new HttpError(404, `The model \`${model}\` does not exist or no provider has offered it.`, "model_not_found", "model");
     }
+    // Demand for the warm pool, counted whether or not a provider can take it now.
+    deps.warmPool?.noteArrival(model);
     const candidates = registry.candidates(model, prepared.accept ? { accept: prepared.accept } : {});
     if (candidates.length === 0) {
       const message =
