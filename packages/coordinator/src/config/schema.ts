@@ -4,6 +4,7 @@ import { DEFAULT_DATABASE_URL } from "./database-url.js";
 import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./accounts.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
+import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
 import { LINK_ENV_NAMES, LINK_FIELDS } from "./link.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -88,6 +89,8 @@ export const ConfigSchema = z.object({
   ...ACCOUNT_FIELDS,
   /** Platform fee, referral share, Stripe (config/money.ts). */
   ...MONEY_FIELDS,
+  /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
+  ...WARM_POOL_FIELDS,
   /** Releases, minimum provider version, device login (config/link.ts). */
   ...LINK_FIELDS,
 });
@@ -123,6 +126,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   firstTokenBaseMs: "DARKBLOOM_FIRST_TOKEN_BASE_MS",
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
+  ...WARM_POOL_ENV_NAMES,
   ...LINK_ENV_NAMES,
 };
 
