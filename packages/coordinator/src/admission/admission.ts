@@ -129,6 +129,11 @@ export class Admission {
     for (const model of p.models.keys()) this.drain(model);
   }
 
+  /** Every model with waiters (a provider's models changed). */
+  drainAll(): void {
+    for (const model of [...this.deps.queue.models()]) this.drain(model);
+  }
+
   /** `p` left: its holds go, and waiters for a model nobody serves any more are told so. */
   onProviderGone(p: LiveProvider): void {
     this.deps.budget.forget(p);

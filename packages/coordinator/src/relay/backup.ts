@@ -1,5 +1,5 @@
 import { errorFields, type Logger } from "../log/index.js";
-import type { ProviderRegistry } from "../registry/index.js";
+import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import type { Attachments } from "./attachments.js";
 import type { Backup, Flight } from "./flight.js";
@@ -49,7 +49,7 @@ export class Speculation {
     if (!b) return;
     f.backup = undefined;
     if (b.timer !== undefined) this.deps.clock.clearTimeout(b.timer);
-    if (cancelReason !== undefined && b.phase === "running") {
+    if (cancelReason !== undefined) {
       b.provider.link.send({ type: "cancel", request_id: f.plan.requestId, reason: cancelReason }, "control");
     }
     this.deps.attachments.give(f, b.provider, b.hold, false);
@@ -62,7 +62,7 @@ export class Speculation {
    */
   promote(f: Flight): { remainingMs: number | undefined } | undefined {
     const b = f.backup;
-    if (!b || b.phase !== "running" || f.provider) return undefined;
+    if (!b || f.provider) return undefined;
     f.backup = undefined;
     if (b.timer !== undefined) this.deps.clock.clearTimeout(b.timer);
     f.provider = b.provider;
@@ -102,28 +102,27 @@ export class Speculation {
   private async launch(f: Flight): Promise<void> {
     const { registry, attachments, logger, policy } = this.deps;
     const { plan } = f;
-    if (f.phase !== "running" || f.started || f.backup || !f.provider || f.attempts >= this.deps.maxAttempts) return;
-    if (!policy?.allowed(plan.model)) return;
+    if (!this.wanted(f) || !policy?.allowed(plan.model)) return;
     const accept = plan.accept;
-    const p = registry.pick(plan.model, { exclude: f.tried, accept: (c) => (!accept || accept(c)) && attachments.fits(c, f) });
+    const fitting = (c: LiveProvider): boolean => (!accept || accept(c)) && attachments.fits(c, f);
+    const p = registry.pick(plan.model, { exclude: f.tried, accept: fitting });
     if (!p) return;
-    f.tried.add(p.id);
-    f.attempts++;
-    const b: Backup = { provider: p, hold: attachments.take(f, p), phase: "sealing", timer: undefined, deadlineAt: Infinity };
-    f.backup = b;
-    logger.info("speculative backup dispatch", { request_id: plan.requestId, primary: f.provider.id, backup: p.id, attempt: f.attempts });
+    // Sealed before anything is counted: while sealing, the request may have moved on (first
+    // token, failover to this very provider, cancel); then the backup is simply not sent.
     let sealed;
     try {
       sealed = await plan.seal(p);
     } catch (err) {
       logger.warn("sealing for the backup provider failed", { request_id: plan.requestId, provider_id: p.id, ...errorFields(err) });
-      if (f.backup === b) this.drop(f);
       return;
     }
-    const phase = f.phase as Flight["phase"]; // may have moved on while sealing
-    if (f.backup !== b || f.started || phase === "cancelling" || phase === "done") return;
+    if (!this.wanted(f) || f.tried.has(p.id) || registry.get(p.id) !== p || !fitting(p)) return;
+    f.tried.add(p.id);
+    f.attempts++;
+    const b: Backup = { provider: p, hold: attachments.take(f, p), timer: undefined, deadlineAt: Infinity };
+    f.backup = b;
     if (!p.link.send(requestFrame(plan, sealed), "data")) return this.drop(f);
-    b.phase = "running";
+    logger.info("speculative backup dispatched", { request_id: plan.requestId, primary: f.provider?.id, backup: p.id, attempt: f.attempts });
     const ms = firstChunkDeadlineFor(plan, p, this.deps.firstTokenBaseMs);
     if (ms === undefined) return;
     b.deadlineAt = this.deps.clock.now() + ms;
@@ -133,5 +132,10 @@ export class Speculation {
       logger.warn("backup provider missed its first-token deadline", { request_id: plan.requestId, provider_id: p.id });
       this.drop(f, "first-token deadline passed");
     }, ms);
+  }
+
+  /** A backup still makes sense: the primary runs, no content yet, no backup yet, attempts left. */
+  private wanted(f: Flight): boolean {
+    return f.phase === "running" && !f.started && !f.backup && f.provider !== null && f.attempts < this.deps.maxAttempts;
   }
 }

@@ -8,13 +8,12 @@ import { recordProviderFault } from "./faults.js";
 import type { DispatchPlan, RelayFailure, RelayObserver } from "./types.js";
 
 /**
- * A speculative second dispatch racing the primary before the first token (backup.ts). It has
- * its own first-token deadline; whichever produces content first serves the request.
+ * A speculative second dispatch racing the primary before the first token (backup.ts), counted
+ * only once sealed and sent (never half-dispatched). It has its own first-token deadline; whichever produces content first serves the request.
  */
 export interface Backup {
   readonly provider: LiveProvider;
   readonly hold: BudgetHold | undefined;
-  phase: "sealing" | "running";
   timer: TimerHandle | undefined;
   /** When its first-token deadline passes (clock ms). */
   deadlineAt: number;

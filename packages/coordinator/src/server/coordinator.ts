@@ -10,12 +10,14 @@ import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError 
 import { createLogger, errorFields, type Logger } from "../log/index.js";
 import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
+import { Admission, BudgetBook, MemoryAdmissionQueue } from "../admission/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
+import type { ProviderEvents } from "../ws/index.js";
 import type { ProviderAdmission } from "./provider-auth.js";
 
 /** Process-level effects a caller (tests, the simulator) may replace. */
@@ -65,6 +67,13 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
 
   const registry = new MemoryRegistry(entropy.random, clock.now);
   const maxRequestMs = cfg.maxRequestSeconds * 1000;
+  const admission = new Admission({
+    registry,
+    queue: new MemoryAdmissionQueue(),
+    budget: new BudgetBook(clock.now),
+    clock,
+    limits: { queueDepth: cfg.queueDepth, maxWaitMs: cfg.queueMaxWaitMs },
+  });
   const relay = new Relay({
     registry,
     clock,
@@ -74,6 +83,9 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     streamIdleTimeoutMs: cfg.streamIdleTimeoutMs,
     maxRequestMs,
     firstTokenBaseMs: cfg.firstTokenBaseMs,
+    budget: admission,
+    // Backups only while nobody waits for the model (a backup would take a waiter's slot).
+    ...(cfg.speculativeDispatch && { backups: { allowed: (model: string) => admission.queueDepth(model) === 0 } }),
   });
   const meter = new Meter(store, {
     clock,
@@ -84,11 +96,13 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     referrerOf: (accountId) => store.accounts.referrerOf(accountId),
   });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
-  // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
-  const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
+  // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically);
+  // a hold is taken before the request queues, so the longest life is the queue wait plus a request.
+  const holdMaxAgeMs = maxRequestMs + cfg.queueMaxWaitMs;
+  const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: holdMaxAgeMs, everyMs: sweepIntervalMs(holdMaxAgeMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, admission, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -110,9 +124,23 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     }),
   );
   guard.attach(server);
+  // The relay fails over a lost provider's requests first; admission then drops its budget and
+  // tells waiters for a model nobody serves any more.
+  const providerEvents: ProviderEvents = {
+    onProviderFrame: (p, frame) => relay.onProviderFrame(p, frame),
+    onProviderGone: (p) => {
+      relay.onProviderGone(p);
+      admission.onProviderGone(p);
+    },
+    onProviderCapacity: (p, why) => {
+      if (why === "heartbeat") admission.onHeartbeat(p);
+      else if (why === "registered") admission.onProviderAdded(p);
+      else admission.drainAll();
+    },
+  };
   const providers = new ProviderEndpoint(server, {
     registry,
-    events: relay,
+    events: providerEvents,
     clock,
     logger,
     verifyAttestation,
@@ -121,7 +149,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
   }, providerAdmission(cfg, logger));
-  const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
+  const stopEviction = startEviction(registry, providerEvents, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
   try {
     await new Promise<void>((resolve, reject) => {

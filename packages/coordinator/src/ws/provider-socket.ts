@@ -40,6 +40,11 @@ import {
 export interface ProviderEvents {
   onProviderFrame(provider: LiveProvider, frame: ProviderFrame): void;
   onProviderGone(provider: LiveProvider): void;
+  /**
+   * The provider's capacity changed in the registry: it registered, a heartbeat updated its
+   * slots, or its models changed (admission wakes waiting requests).
+   */
+  onProviderCapacity?(provider: LiveProvider, why: "registered" | "heartbeat" | "models"): void;
 }
 
 export interface ProviderSocketDeps {
@@ -170,6 +175,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       remote,
       linked: ownerAccountId !== null,
     });
+    events.onProviderCapacity?.(provider, "registered");
   }
 
   let updating = false;
@@ -197,6 +203,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       if (!registry.updateModels(provider, { models: checked.models, attestation: frame.attestation, prices: checked.prices })) return;
       log.info("provider models updated", { from: before.join(","), models: [...checked.models.keys()].join(","), in_flight: provider.inFlight });
       answer(true, [...checked.models.keys()]);
+      events.onProviderCapacity?.(provider, "models");
     } finally {
       updating = false;
     }
@@ -228,7 +235,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
           case "attestation_response":
             return reject("no attestation challenge is outstanding");
           case "heartbeat":
-            return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            return events.onProviderCapacity?.(p, "heartbeat");
           case "update_models":
             onUpdateModels(p, frame).catch((err) => {
               log.error("model update failed", errorFields(err));
