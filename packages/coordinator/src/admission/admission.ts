@@ -1,6 +1,7 @@
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import type { BudgetBook } from "./budget-book.js";
+import type { SlotLoad } from "./budget.js";
 import { retryAfterSeconds } from "./retry-after.js";
 import type { AdmissionQueue, AdmissionRequest, AdmissionResult, BudgetHold, Grant, Refusal, Waiter } from "./types.js";
 import { ServiceTimes, estimatedWaitMs } from "./wait-estimate.js";
@@ -129,6 +130,11 @@ export class Admission {
     for (const model of p.models.keys()) this.drain(model);
   }
 
+  /** Models with requests waiting. */
+  queuedModels(): string[] {
+    return [...this.deps.queue.models()];
+  }
+
   /** Every model with waiters (a provider's models changed). */
   drainAll(): void {
     for (const model of [...this.deps.queue.models()]) this.drain(model);
@@ -156,7 +162,17 @@ export class Admission {
     }
   }
 
-  /** Slots of `model` over eligible providers, and their load (capacity API). */
+  /** `p`'s slot load for `model` as admission sees it (capacity API). */
+  load(p: LiveProvider, model: string): SlotLoad {
+    return this.deps.budget.load(p, model);
+  }
+
+  /** Requests this coordinator has dispatched for `model` and not yet seen end. */
+  active(model: string): number {
+    return this.deps.budget.active(model);
+  }
+
+  /** Providers eligible for the request (its own gate included). */
   candidates(req: Pick<AdmissionRequest, "model" | "accept">): LiveProvider[] {
     return this.deps.registry.candidates(req.model, req.accept ? { accept: req.accept } : {});
   }

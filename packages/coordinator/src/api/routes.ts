@@ -16,6 +16,7 @@ import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKey
 import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
+import { capacityRoute } from "./capacity.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -46,6 +47,7 @@ export function buildRouter(deps: ApiDeps): Router {
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))
+    .get("/v1/models/capacity", capacityRoute(deps))
     .get("/v1/models/*id", modelByIdRoute(deps));
   addMoneyRoutes(router, deps);
   addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });
