@@ -1,6 +1,6 @@
 import type { HeartbeatFrame, SlotCapacity } from "@darkbloom/protocol";
 import { capSlot } from "./capacity.js";
-import { KnownModels } from "./known-models.js";
+import { KnownModels, type KnownModelRecord } from "./known-models.js";
 import { MAX_KNOWN_MODELS, MAX_MODELS_PER_PROVIDER, MODEL_MEMORY_MS } from "./limits.js";
 import { pickLeastLoaded, servesModel } from "./select.js";
 import type { AnnouncedPrice, LiveProvider, ModelInfo, ModelUpdate, PickOptions, ProviderRegistry } from "./types.js";
@@ -13,6 +13,10 @@ export interface MemoryRegistryOptions {
   maxKnownModels?: number;
   /** How long a model stays known after its last proven provider left (default 24 h). */
   modelMemoryMs?: number;
+  /** Models a previous run remembered (the store's known_models), restored at start. */
+  restoredModels?: readonly KnownModelRecord[];
+  /** Told whenever a model is (again) served by a proven provider, to persist it. */
+  onModelServed?: (record: KnownModelRecord) => void;
 }
 
 /** Single-process registry: everything in memory, rebuilt as providers reconnect. */
@@ -30,7 +34,9 @@ export class MemoryRegistry implements ProviderRegistry {
       max: opts.maxKnownModels ?? MAX_KNOWN_MODELS,
       memoryMs: opts.modelMemoryMs ?? MODEL_MEMORY_MS,
       servedNow: () => this.provenModels(),
+      ...(opts.onModelServed && { onServed: opts.onModelServed }),
     });
+    if (opts.restoredModels) this.known.restore(opts.restoredModels, now());
   }
 
   get size(): number {

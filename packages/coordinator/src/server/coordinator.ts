@@ -8,7 +8,7 @@ import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from 
 import { KeyLimiter } from "../limits/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
-import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
+import { KnownModelsWriter, MAX_KNOWN_MODELS, MODEL_MEMORY_MS, MemoryRegistry, type KnownModelRecord, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
 import { Admission, BudgetBook, MemoryAdmissionQueue } from "../admission/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
@@ -56,7 +56,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   });
   const prices = new PriceBook(store);
   let accountAuth: AccountAuth;
+  let remembered: KnownModelRecord[];
   try {
+    // Models proven providers served within 24 h: 503 (not 404) for them while providers reconnect.
+    remembered = await store.knownModels.load(clock.now() - MODEL_MEMORY_MS, MAX_KNOWN_MODELS);
     if (cfg.bootstrapApiKey) await ensureBootstrapKey(store, cfg.bootstrapApiKey, cfg.bootstrapCreditUsd);
     accountAuth = await createAccountAuth(cfg, store, clock.now);
     await prices.load();
@@ -65,7 +68,8 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     throw err;
   }
 
-  const registry = new MemoryRegistry(entropy.random, clock.now);
+  const knownModels = new KnownModelsWriter(store.knownModels, logger);
+  const registry = new MemoryRegistry(entropy.random, clock.now, { restoredModels: remembered, onModelServed: (r) => knownModels.add(r) });
   const maxRequestMs = cfg.maxRequestSeconds * 1000;
   const admission = new Admission({
     registry,
@@ -188,6 +192,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
       await stopped;
       guard.close();
       await sweeper.stop();
+      await knownModels.flush();
       try {
         await store.close();
       } catch (err) {

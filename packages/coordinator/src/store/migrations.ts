@@ -1,5 +1,6 @@
 import { ACCOUNTS_MIGRATION } from "./accounts/migration.js";
 import { MODELS_MIGRATION } from "./models/migration.js";
+import { KNOWN_MODELS_MIGRATION } from "./known-models/migration.js";
 import type { SqlDatabase } from "./sql.js";
 
 export interface Migration {
@@ -126,6 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   MODELS_MIGRATION,
+  KNOWN_MODELS_MIGRATION,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */
