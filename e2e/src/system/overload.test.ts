@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { ModelCapacityListSchema } from "@darkbloom/protocol";
-import { ensureTestModel, startCoordinator, startProvider, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { ensureTestModel, startCoordinator, startProvider, waitFor, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
 import { stopAndAuditLedger } from "../support/ledger.js";
 
 // A burst over capacity against real processes: two single-slot providers, 30 streaming requests
@@ -12,7 +12,7 @@ import { stopAndAuditLedger } from "../support/ledger.js";
 const MODEL = "overload-model";
 const BURST = 30;
 const QUEUE_DEPTH = 6;
-const QUEUE_MAX_WAIT_MS = 8_000;
+const QUEUE_MAX_WAIT_MS = 20_000;
 /** Slack for timer lateness on a loaded 2-core test machine (the queue phase is server-measured). */
 const TIMER_SLACK_MS = 2_000;
 let coord: RunningCoordinator | undefined;
@@ -45,7 +45,7 @@ async function send(c: RunningCoordinator, i: number): Promise<Outcome> {
   const res = await fetch(`${c.baseURL}/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${c.apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ model: MODEL, stream: true, max_tokens: 48, messages: [{ role: "user", content: `burst ${i}` }] }),
+    body: JSON.stringify({ model: MODEL, stream: true, max_tokens: 8, messages: [{ role: "user", content: `burst ${i}` }] }),
     signal: AbortSignal.timeout(180_000),
   });
   return { status: res.status, retryAfter: res.headers.get("retry-after"), timing: phases(res.headers), body: await res.text() };
@@ -56,6 +56,16 @@ test("a burst over capacity: some served, the rest refused early with 429 + Retr
   coord = await startCoordinator({ env: { DARKBLOOM_QUEUE_DEPTH: String(QUEUE_DEPTH), DARKBLOOM_QUEUE_MAX_WAIT_MS: String(QUEUE_MAX_WAIT_MS) } });
   const c = coord;
   for (let i = 0; i < 2; i++) providers.push(await startProvider(c, { modelPath, modelId: MODEL, parallel: 1 }));
+  // The second provider's model is listed already (the first's): wait until both can be routed to.
+  await waitFor(
+    "both providers routable",
+    async (signal) => {
+      const res = await fetch(`${c.baseURL}/models/capacity`, { headers: { authorization: `Bearer ${c.apiKey}` }, signal });
+      return ModelCapacityListSchema.parse(await res.json()).data.some((m) => m.id === MODEL && m.routable_providers === 2 && m.ready);
+    },
+    120_000,
+    [c.proc, ...providers.map((p) => p.proc)],
+  );
 
   const outcomes = await Promise.all(Array.from({ length: BURST }, (_, i) => send(c, i)));
   const served = outcomes.filter((o) => o.status === 200);
