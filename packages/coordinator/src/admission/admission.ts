@@ -184,7 +184,11 @@ export class Admission {
 
   private tryGrant(req: AdmissionRequest, waitedMs: number): Grant | undefined {
     const accept = req.accept;
-    const p = this.deps.registry.pick(req.model, { accept: (c) => (!accept || accept(c)) && this.fits(c, req) });
+    const p = this.deps.registry.pick(req.model, {
+      accept: (c) => (!accept || accept(c)) && this.fits(c, req),
+      inputTokens: req.inputTokensEstimate,
+      maxTokens: req.maxTokens,
+    });
     if (!p) return undefined;
     return { hold: this.hold(p, req), waitedMs };
   }

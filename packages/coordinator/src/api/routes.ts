@@ -10,6 +10,7 @@ import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
 import { responsesRoute, storedResponseRoute } from "./responses/index.js";
 import { accountRoute, deleteAccountRoute, usageRoute } from "./account/routes.js";
+import { accountProvidersRoute } from "./account/providers.js";
 import { adminAccountsRoute } from "./admin-accounts.js";
 import { loginRoute, logoutRoute, signupRoute } from "./auth/routes.js";
 import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKeyRoute } from "./keys/routes.js";
@@ -40,6 +41,7 @@ export function buildRouter(deps: ApiDeps): Router {
     .delete("/v1/keys/:id", deleteKeyRoute(deps))
     .post("/v1/keys/:id/rotate", rotateKeyRoute(deps))
     .get("/v1/account", accountRoute(deps))
+    .get("/v1/account/providers", accountProvidersRoute(deps))
     .delete("/v1/account", deleteAccountRoute(deps))
     .get("/v1/usage", usageRoute(deps))
     .get("/v1/admin/accounts", adminAccountsRoute(deps))

@@ -63,8 +63,9 @@ export class Attachments {
   pick(f: Flight): LiveProvider | undefined {
     const { plan } = f;
     const accept = plan.accept;
-    const roomy = this.registry.pick(plan.model, { exclude: f.tried, accept: (c) => (!accept || accept(c)) && this.fits(c, f) });
-    return roomy ?? this.registry.pick(plan.model, { exclude: f.tried, ...(accept && { accept }) });
+    const shape = { exclude: f.tried, inputTokens: plan.inputTokensEstimate, maxTokens: plan.maxTokens };
+    const roomy = this.registry.pick(plan.model, { ...shape, accept: (c) => (!accept || accept(c)) && this.fits(c, f) });
+    return roomy ?? this.registry.pick(plan.model, { ...shape, ...(accept && { accept }) });
   }
 
   /** Whether `p` may take this dispatch now (no budget configured: always). */

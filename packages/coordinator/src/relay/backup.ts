@@ -4,7 +4,7 @@ import type { Clock } from "../runtime/index.js";
 import type { Attachments } from "./attachments.js";
 import type { Backup, Flight } from "./flight.js";
 import { firstChunkDeadlineFor, requestFrame } from "./request-frame.js";
-import type { BackupPolicy } from "./types.js";
+import type { BackupPolicy, RelayFailure } from "./types.js";
 
 export interface SpeculationDeps {
   registry: ProviderRegistry;
@@ -67,9 +67,25 @@ export class Speculation {
     if (b.timer !== undefined) this.deps.clock.clearTimeout(b.timer);
     f.provider = b.provider;
     f.hold = b.hold;
+    f.dispatchedAt = b.dispatchedAt;
+    f.firstChunkAt = undefined;
     f.tokens = 0;
     f.tokenFault = false;
     return { remainingMs: Number.isFinite(b.deadlineAt) ? Math.max(0, b.deadlineAt - this.deps.clock.now()) : undefined };
+  }
+
+  /**
+   * The primary failed before content (already detached): a dispatched backup takes over with what
+   * is left of its own deadline. False when there is none (then: failover).
+   */
+  takeOver(f: Flight, failure: RelayFailure): boolean {
+    const promoted = this.promote(f);
+    if (!promoted) return false;
+    this.deps.logger.info("backup takes over", { request_id: f.plan.requestId, from: failure.provider?.id, to: f.provider?.id, code: failure.code });
+    f.lastFailure = failure;
+    f.phase = "running";
+    f.timers.awaitFirstToken(promoted.remainingMs);
+    return true;
   }
 
   /** The primary produced content first: a racing backup loses (and is cancelled). */
@@ -105,7 +121,7 @@ export class Speculation {
     if (!this.wanted(f) || !policy?.allowed(plan.model)) return;
     const accept = plan.accept;
     const fitting = (c: LiveProvider): boolean => (!accept || accept(c)) && attachments.fits(c, f);
-    const p = registry.pick(plan.model, { exclude: f.tried, accept: fitting });
+    const p = registry.pick(plan.model, { exclude: f.tried, accept: fitting, inputTokens: plan.inputTokensEstimate, maxTokens: plan.maxTokens });
     if (!p) return;
     // Sealed before anything is counted: while sealing, the request may have moved on (first
     // token, failover to this very provider, cancel); then the backup is simply not sent.
@@ -119,9 +135,10 @@ export class Speculation {
     if (!this.wanted(f) || f.tried.has(p.id) || registry.get(p.id) !== p || !fitting(p)) return;
     f.tried.add(p.id);
     f.attempts++;
-    const b: Backup = { provider: p, hold: attachments.take(f, p), timer: undefined, deadlineAt: Infinity };
+    const b: Backup = { provider: p, hold: attachments.take(f, p), timer: undefined, deadlineAt: Infinity, dispatchedAt: this.deps.clock.now() };
     f.backup = b;
     if (!p.link.send(requestFrame(plan, sealed), "data")) return this.drop(f);
+    policy.dispatched?.(plan.model);
     logger.info("speculative backup dispatched", { request_id: plan.requestId, primary: f.provider?.id, backup: p.id, attempt: f.attempts });
     const ms = firstChunkDeadlineFor(plan, p, this.deps.firstTokenBaseMs);
     if (ms === undefined) return;
@@ -130,6 +147,7 @@ export class Speculation {
       b.timer = undefined;
       if (f.backup !== b) return;
       logger.warn("backup provider missed its first-token deadline", { request_id: plan.requestId, provider_id: p.id });
+      registry.recordOutcome(p, plan.model, "error");
       this.drop(f, "first-token deadline passed");
     }, ms);
   }

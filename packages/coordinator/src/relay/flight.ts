@@ -17,6 +17,8 @@ export interface Backup {
   timer: TimerHandle | undefined;
   /** When its first-token deadline passes (clock ms). */
   deadlineAt: number;
+  /** When it was sent (clock ms; the speed sample's start if it takes over). */
+  readonly dispatchedAt: number;
 }
 
 /**
@@ -45,6 +47,9 @@ export interface Flight {
   tokens: number;
   /** A bad token count was already counted against this attempt's provider. */
   tokenFault: boolean;
+  /** When this attempt's request frame left, and its first chunk arrived (speed EWMAs). */
+  dispatchedAt?: number;
+  firstChunkAt?: number;
 }
 
 export function newFlight(plan: DispatchPlan, observer: RelayObserver, timers: FlightTimers, grant: Grant | undefined): Flight {

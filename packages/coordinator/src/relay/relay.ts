@@ -8,7 +8,8 @@ import { Attachments } from "./attachments.js";
 import { Speculation } from "./backup.js";
 import { FlightTimers, deadlineOutcome, type DeadlineKind } from "./deadlines.js";
 import { advanceTokens, newFlight, type Flight } from "./flight.js";
-import { canFailOver, statusForProviderError } from "./failures.js";
+import { canFailOver, failureOfProviderError } from "./failures.js";
+import { completionSample, outcomeOfDeadline, outcomeOfProviderError } from "./health-feed.js";
 import { firstChunkDeadlineFor, requestFrame } from "./request-frame.js";
 import type { BackupPolicy, DispatchBudget, DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
 
@@ -82,7 +83,11 @@ export class Relay implements ProviderEvents {
       // A request that already moved on, one that never existed, or its speculative backup.
       const b = f.backup;
       if (!b || b.provider !== p || frame.type === "inference_accepted") return;
-      if (frame.type === "inference_error") return this.speculation.drop(f); // never billed
+      if (frame.type === "inference_error") {
+        const outcome = outcomeOfProviderError(frame.code);
+        if (outcome) this.deps.registry.recordOutcome(p, f.plan.model, outcome);
+        return this.speculation.drop(f); // its usage is never billed
+      }
       if (f.started || f.phase !== "running") return;
       this.speculation.backupWins(f);
     }
@@ -93,6 +98,10 @@ export class Relay implements ProviderEvents {
         return this.onChunk(f, p, frame);
       case "inference_complete":
         this.finish(f, true);
+        if (f.dispatchedAt !== undefined) {
+          this.deps.registry.recordCompletion(p, f.plan.model, completionSample(frame, f.dispatchedAt, f.firstChunkAt, this.deps.clock.now()));
+        }
+        this.deps.registry.recordOutcome(p, f.plan.model, "success");
         this.notify(f, () => f.observer.onComplete(frame, p));
         return;
       case "inference_error":
@@ -165,6 +174,8 @@ export class Relay implements ProviderEvents {
       return this.dispatch(f);
     }
     f.phase = "running";
+    f.dispatchedAt = this.deps.clock.now();
+    f.firstChunkAt = undefined;
     const deadlineMs = firstChunkDeadlineFor(plan, p, this.deps.firstTokenBaseMs);
     f.timers.awaitFirstToken(deadlineMs);
     this.speculation.arm(f, deadlineMs);
@@ -176,7 +187,10 @@ export class Relay implements ProviderEvents {
     f.timers.sawChunk();
     const first = !f.started;
     f.started = true;
-    if (first) this.speculation.primaryWins(f);
+    if (first) {
+      f.firstChunkAt = this.deps.clock.now();
+      this.speculation.primaryWins(f);
+    }
     if (frame.tokens !== f.tokens) advanceTokens(f, p, frame.tokens, this.deps.logger);
     const tokens = f.tokens;
     this.notify(f, () => f.observer.onChunk(frame.chunk, p, first, tokens));
@@ -190,6 +204,8 @@ export class Relay implements ProviderEvents {
     const d = deadlineOutcome(kind, this.deps.maxRequestMs);
     this.deps.logger.warn(d.log, { request_id: f.plan.requestId, provider_id: p?.id, attempt: f.attempts, tokens: f.tokens });
     p?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: d.cancelReason }, "control");
+    const outcome = outcomeOfDeadline(kind);
+    if (p && outcome) this.deps.registry.recordOutcome(p, f.plan.model, outcome);
     const failure: RelayFailure = { status: d.status, code: d.code, message: d.message, usage: null, provider: p, cancelled: f.phase === "cancelling" };
     if (!d.failOver) return this.fail(f, failure);
     this.detach(f);
@@ -198,16 +214,9 @@ export class Relay implements ProviderEvents {
 
   private onProviderError(f: Flight, p: LiveProvider, frame: InferenceErrorFrame): void {
     this.detach(f);
-    const mapped = statusForProviderError(frame.code);
-    const failure: RelayFailure = {
-      ...mapped,
-      message: frame.code === "bad_request" ? frame.message.slice(0, 500) : `The provider failed: ${frame.code}.`,
-      param: frame.code === "bad_request" ? (frame.param ?? null) : null,
-      usage: frame.usage ?? null,
-      provider: p,
-      cancelled: f.phase === "cancelling",
-    };
-    this.retryOrFail(f, failure, canFailOver(frame));
+    const outcome = outcomeOfProviderError(frame.code);
+    if (outcome && f.phase !== "cancelling") this.deps.registry.recordOutcome(p, f.plan.model, outcome);
+    this.retryOrFail(f, failureOfProviderError(frame, p, f.phase === "cancelling"), canFailOver(frame));
   }
 
   /**
@@ -216,16 +225,7 @@ export class Relay implements ProviderEvents {
    */
   private retryOrFail(f: Flight, failure: RelayFailure, retryable: boolean): void {
     const canRetry = retryable && !f.started && f.phase !== "cancelling" && f.phase !== "done";
-    if (canRetry) {
-      const promoted = this.speculation.promote(f);
-      if (promoted) {
-        this.deps.logger.info("backup takes over", { request_id: f.plan.requestId, from: failure.provider?.id, to: f.provider?.id, code: failure.code });
-        f.lastFailure = failure;
-        f.phase = "running";
-        f.timers.awaitFirstToken(promoted.remainingMs);
-        return;
-      }
-    }
+    if (canRetry && this.speculation.takeOver(f, failure)) return;
     if (!canRetry || f.attempts >= this.deps.maxAttempts) return this.fail(f, failure);
     this.deps.logger.info("failing over", { request_id: f.plan.requestId, from: failure.provider?.id, code: failure.code, attempt: f.attempts });
     f.lastFailure = failure;

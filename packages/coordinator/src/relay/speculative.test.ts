@@ -42,7 +42,8 @@ function scripted(id: string): Scripted {
   return { p, sent };
 }
 
-const kinds = (s: Scripted) => s.sent.map((f) => f.type);
+/** Request-related frames the relay sent (trust_status updates from the registry aside). */
+const kinds = (s: Scripted) => s.sent.filter((f) => f.type !== "trust_status").map((f) => f.type);
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 let clock: ManualClock;

@@ -78,6 +78,8 @@ export interface DispatchBudget {
 /** Whether a speculative backup is worth dispatching for `model` now (no queue, backups win). */
 export interface BackupPolicy {
   allowed(model: string): boolean;
+  /** A backup was sent for `model`. */
+  dispatched?(model: string): void;
   /** A backup raced its primary: `won` when it produced content first. */
   outcome?(model: string, backup: LiveProvider, won: boolean): void;
 }

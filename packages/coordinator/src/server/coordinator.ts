@@ -8,7 +8,7 @@ import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from 
 import { KeyLimiter } from "../limits/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
-import { KnownModelsWriter, MAX_KNOWN_MODELS, MODEL_MEMORY_MS, MemoryRegistry, type KnownModelRecord, type ProviderRegistry } from "../registry/index.js";
+import { KnownModelsWriter, MAX_KNOWN_MODELS, MODEL_MEMORY_MS, MemoryRegistry, type KnownModelRecord, type LiveProvider, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
 import { Admission, BudgetBook, MemoryAdmissionQueue } from "../admission/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
@@ -89,7 +89,17 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     firstTokenBaseMs: cfg.firstTokenBaseMs,
     budget: admission,
     // Backups only while nobody waits for the model (a backup would take a waiter's slot).
-    ...(cfg.speculativeDispatch && { backups: { allowed: (model: string) => admission.queueDepth(model) === 0 } }),
+    // Backups only while nobody waits for the model (a backup would take a waiter's slot) and
+    // while they win often enough to be worth the work (registry statistics).
+    ...(cfg.speculativeDispatch && {
+      backups: {
+        allowed: (model: string) => admission.queueDepth(model) === 0 && registry.backupsWorthwhile(model),
+        dispatched: (model: string) => registry.recordBackupDispatched(model),
+        outcome: (model: string, _backup: LiveProvider, won: boolean) => {
+          if (won) registry.recordBackupWon(model);
+        },
+      },
+    }),
   });
   const meter = new Meter(store, {
     clock,

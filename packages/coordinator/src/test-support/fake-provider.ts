@@ -19,6 +19,7 @@ import {
   type EncryptionKeyPair,
   type InferenceRequestFrame,
   type ProviderFrame,
+  type TrustStatusFrame,
 } from "@darkbloom/protocol";
 
 /**
@@ -78,6 +79,8 @@ export const CANNED_USAGE = { prompt_tokens: 12, completion_tokens: 4 };
 export class FakeProvider {
   readonly requests: InferenceRequestFrame[] = [];
   readonly cancels: CancelFrame[] = [];
+  /** Every trust_status frame received, in order. */
+  readonly statuses: TrustStatusFrame[] = [];
   id = "";
   private constructor(
     readonly ws: WebSocket,
@@ -131,7 +134,8 @@ export class FakeProvider {
           fake.id = frame.provider_id;
           fake.heartbeat(opts.running ?? 0);
           resolve();
-        } else if (frame.type === "cancel") fake.onCancel(frame);
+        } else if (frame.type === "trust_status") fake.statuses.push(frame);
+        else if (frame.type === "cancel") fake.onCancel(frame);
         else if (frame.type === "inference_request") void fake.serve(frame);
       });
       ws.once("close", (code, reason) => reject(new Error(`closed before registered: ${code} ${reason.toString()}`)));
