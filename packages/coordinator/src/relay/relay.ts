@@ -76,7 +76,8 @@ export class Relay implements ProviderEvents {
   }
 
   onProviderFrame(p: LiveProvider, frame: ProviderFrame): void {
-    if (frame.type === "register" || frame.type === "heartbeat" || frame.type === "attestation_response" || frame.type === "update_models") return;
+    if (!("request_id" in frame)) return; // handshake, heartbeat, model updates and loads: the socket layer's
+
     const f = this.flights.get(frame.request_id);
     if (!f || f.phase === "done") return;
     if (f.provider !== p) {

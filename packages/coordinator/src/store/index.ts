@@ -10,3 +10,4 @@ export { openDatabase, openStore, type OpenStoreOptions } from "./open.js";
 export * from "./accounts/index.js";
 export * from "./models/index.js";
 export * from "./known-models/index.js";
+export * from "./disputes/index.js";

@@ -19,6 +19,7 @@ import {
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
+import type { ModelLoadEvents } from "../warm-pool/index.js";
 import { parseChunkFrame } from "./chunk-frame.js";
 import { LaneWriter } from "./lane-writer.js";
 import {
@@ -61,6 +62,8 @@ export interface ProviderSocketDeps {
   attestationMaxAgeMs?: number;
   /** Links a provider to its owner account from `register.account_token`; absent: providers stay unlinked. */
   resolveAccountToken?: AccountTokenResolver;
+  /** The warm pool: heartbeats (free_for_load_gb), load_model_status answers, disconnects. */
+  modelLoads?: ModelLoadEvents;
 }
 
 export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
@@ -240,7 +243,10 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
             return reject("no attestation challenge is outstanding");
           case "heartbeat":
             registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            deps.modelLoads?.onHeartbeat(p, frame);
             return events.onProviderCapacity?.(p, "heartbeat");
+          case "load_model_status":
+            return deps.modelLoads?.onLoadStatus(p, frame);
           case "update_models":
             onUpdateModels(p, frame).catch((err) => {
               log.error("model update failed", errorFields(err));
@@ -281,6 +287,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     phase = { name: "closed" };
     clock.clearTimeout(registerTimer);
     writer.close();
+    // Also after an eviction (the registry dropped it already): the pool's state for it goes.
+    if (provider) deps.modelLoads?.onProviderGone(provider);
     if (provider && registry.remove(provider)) {
       log.info("provider disconnected", { code, in_flight: provider.inFlight });
       events.onProviderGone(provider);
