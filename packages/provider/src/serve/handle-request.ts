@@ -11,6 +11,7 @@ import {
   type ProviderFrame,
 } from "@darkbloom/protocol";
 import { EngineError } from "../engine/index.js";
+import { ReceiptWriter } from "./receipt.js";
 import { renderApiRequest } from "./render-api.js";
 import type { ReplayGuard } from "./replay-guard.js";
 import type { ModelSource } from "../hosting/types.js";
@@ -21,6 +22,8 @@ export interface ServeContext {
   /** Hosted models (loaded on demand when cold); wins over `engines` for the models it offers. */
   models?: ModelSource;
   keyPair: EncryptionKeyPair;
+  /** The Ed25519 identity secret: signs each response's usage receipt. */
+  identitySecret: Uint8Array;
   /** Refuses stale and replayed envelopes (one per key pair). */
   replay: ReplayGuard;
   send(frame: ProviderFrame): void;
@@ -99,6 +102,7 @@ export async function handleInferenceRequest(
   }
 
   const sealer = createStreamSealer(opened.responseKey, ctx.keyPair.kid);
+  const receipt = new ReceiptWriter(requestId, frame.model, ctx.identitySecret);
   const started = performance.now();
   try {
     const result = await renderApiRequest(
@@ -107,18 +111,14 @@ export async function handleInferenceRequest(
       withPreambleHeld({
         write: (text, final, tokens) => {
           if (signal.aborted) return;
-          ctx.send({ type: "inference_chunk", request_id: requestId, tokens, chunk: sealer.seal(encoder.encode(text), final) });
+          ctx.send({ type: "inference_chunk", request_id: requestId, tokens, chunk: receipt.sent(sealer.seal(encoder.encode(text), final)) });
         },
       }),
       signal,
     );
     // Sent after a cancel too, so the coordinator can bill only what was generated.
-    ctx.send({
-      type: "inference_complete",
-      request_id: requestId,
-      usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens },
-      finish_reason: result.finishReason,
-    });
+    const usage = { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens };
+    ctx.send({ type: "inference_complete", request_id: requestId, usage, finish_reason: result.finishReason, ...receipt.complete(sealer, usage) });
     ctx.log("inference_complete", {
       request_id: requestId,
       model: frame.model,
