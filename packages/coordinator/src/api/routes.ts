@@ -18,6 +18,7 @@ import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
 import { disputeRoute } from "./disputes.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
+import { capacityRoute } from "./capacity.js";
 import { providerModelRoute, warmPoolRoute } from "./warm-pool/routes.js";
 import { addDeviceRoutes } from "./device/index.js";
 import { latestReleaseRoute, registerReleaseRoute } from "./releases.js";
@@ -54,6 +55,7 @@ export function buildRouter(deps: ApiDeps): Router {
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))
+    .get("/v1/models/capacity", capacityRoute(deps))
     // Warm pool (issue 7): operator view and model loads.
     .get("/v1/admin/warm-pool", warmPoolRoute(deps))
     .post("/v1/admin/providers/:id/load", providerModelRoute(deps, "load"))

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, PROVIDER_EVICTION_MS } from "@darkbloom/protocol";
 import { DEFAULT_DATABASE_URL } from "./database-url.js";
 import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./accounts.js";
+import { ADMISSION_ENV_NAMES, ADMISSION_FIELDS } from "./admission.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
 import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
@@ -89,6 +90,8 @@ export const ConfigSchema = z.object({
   ...ACCOUNT_FIELDS,
   /** Platform fee, referral share, Stripe (config/money.ts). */
   ...MONEY_FIELDS,
+  /** Queue depth and wait, speculative dispatch (config/admission.ts). */
+  ...ADMISSION_FIELDS,
   /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
   ...WARM_POOL_FIELDS,
   /** Releases, minimum provider version, device login (config/link.ts). */
@@ -126,6 +129,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   firstTokenBaseMs: "DARKBLOOM_FIRST_TOKEN_BASE_MS",
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
+  ...ADMISSION_ENV_NAMES,
   ...WARM_POOL_ENV_NAMES,
   ...LINK_ENV_NAMES,
 };

@@ -44,6 +44,11 @@ import { providerIdFor } from "./provider-id.js";
 export interface ProviderEvents {
   onProviderFrame(provider: LiveProvider, frame: ProviderFrame): void;
   onProviderGone(provider: LiveProvider): void;
+  /**
+   * The provider's capacity changed in the registry: it registered, a heartbeat updated its
+   * slots, or its models changed (admission wakes waiting requests).
+   */
+  onProviderCapacity?(provider: LiveProvider, why: "registered" | "heartbeat" | "models"): void;
 }
 
 export interface ProviderSocketDeps extends RegistrationPolicy {
@@ -185,6 +190,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       linked: ownerAccountId !== null,
       known_release: knownRelease,
     });
+    events.onProviderCapacity?.(provider, "registered");
     if (ownerAccountId !== null && deps.linkDevice) {
       deps.linkDevice({ deviceId: providerIdFor(att.identity_key), identityKey: att.identity_key, accountId: ownerAccountId }).catch((err) => log.error("linking the provider to its account failed", errorFields(err)));
     }
@@ -215,6 +221,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       if (!registry.updateModels(provider, { models: checked.models, attestation: frame.attestation, prices: checked.prices })) return;
       log.info("provider models updated", { from: before.join(","), models: [...checked.models.keys()].join(","), in_flight: provider.inFlight });
       answer(true, [...checked.models.keys()]);
+      events.onProviderCapacity?.(provider, "models");
     } finally {
       updating = false;
     }
@@ -247,7 +254,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
             return reject("no attestation challenge is outstanding");
           case "heartbeat":
             registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
-            return deps.modelLoads?.onHeartbeat(p, frame);
+            deps.modelLoads?.onHeartbeat(p, frame);
+            return events.onProviderCapacity?.(p, "heartbeat");
           case "load_model_status":
             return deps.modelLoads?.onLoadStatus(p, frame);
           case "update_models":
