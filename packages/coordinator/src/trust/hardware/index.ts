@@ -1,0 +1,3 @@
+export type { HardwareResult, HardwareSession, HardwareVerdict, HardwareVerifier } from "./types.js";
+export { HardwareVerifiers } from "./verifiers.js";
+export { TpmVerifier, loadCaDir, CaDirError, type TpmVerifierOptions } from "./tpm/index.js";
