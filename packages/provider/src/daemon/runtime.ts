@@ -1,11 +1,12 @@
 import { generateEncryptionKeyPair, type RegisterFrame } from "@darkbloom/protocol";
 import { ProviderClient } from "../client/provider-client.js";
-import { buildRegisterFrame, describeHardware } from "../client/register.js";
+import { buildRegisterFrame, describeHardware, withHardwareEvidence } from "../client/register.js";
 import { isAvailable, msUntilNextCheck } from "../config/schedule.js";
 import type { EffectiveConfig } from "../config/schema.js";
 import { configDir, loadOrCreateIdentity } from "../identity/identity-store.js";
 import type { Logger } from "../log.js";
 import { waitForShutdownSignal } from "../cli/shutdown.js";
+import { TpmAttester, type HardwareAttester } from "../tpm/index.js";
 import { PROVIDER_VERSION } from "../version.js";
 import type { ControlRequest, ControlResponse, ProviderStatus } from "./control/messages.js";
 import { startControlServer } from "./control/server.js";
@@ -36,16 +37,22 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
   const ownsState = pid.ok;
   let control: { close(): Promise<void> } | undefined;
   let models: ServedModel[] = [];
+  let tpm: HardwareAttester | undefined;
   try {
     await checkMemoryCap(config.models, config.memoryCapGb);
     const identity = await loadOrCreateIdentity(configDir());
+    if (config.tpmTcti !== undefined) {
+      tpm = await TpmAttester.open(config.tpmTcti);
+      log("tpm_ready", { tcti: config.tpmTcti });
+    }
+    const hardwareAttester = tpm;
     const keyPair = await generateEncryptionKeyPair();
     models = await loadModels(config.models, config.parallel, log);
     const hardware = describeHardware(models[0]!.engine.backend);
     const pricesOf = (served: ServedModel[]) => served.flatMap((m) => (m.config.price ? [{ model: m.config.id, ...m.config.price }] : []));
     const engineMap = () => new Map(models.map((m) => [m.config.id, m.engine]));
     const register = async (): Promise<RegisterFrame> => {
-      const frame = await buildRegisterFrame(identity, keyPair, models.map((m) => m.engine.describe()), hardware);
+      const frame = await withHardwareEvidence(await buildRegisterFrame(identity, keyPair, models.map((m) => m.engine.describe()), hardware), hardwareAttester, log);
       const prices = pricesOf(models);
       return { ...frame, ...(config.accountKey !== undefined && { account_token: config.accountKey }), ...(prices.length > 0 && { prices }) };
     };
@@ -54,6 +61,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       engines: engineMap(),
       keyPair,
       identitySecret: identity.secretKey,
+      ...(hardwareAttester && { hardware: hardwareAttester }),
       ...(config.token !== undefined && { token: config.token }),
       register,
       log,
@@ -179,6 +187,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
   } finally {
     await control?.close().catch(() => undefined);
     await closeModels(models);
+    await tpm?.close();
     if (ownsState) await releasePidFile(paths.pidFile);
   }
 }
