@@ -48,6 +48,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const clock = deps.clock ?? systemClock;
   const entropy = deps.entropy ?? systemEntropy;
   const logger = deps.logger ?? createLogger({ level: cfg.logLevel, now: clock.now, ...(deps.logWrite && { write: deps.logWrite }) });
+  if (hardware.size > 0) logger.info("hardware trust enabled", { kinds: hardware.kinds().join(",") });
 
   const store = await openStore(cfg.database, {
     now: clock.now,
