@@ -8,6 +8,7 @@ import type { ProviderRegistry } from "../registry/index.js";
 import type { Relay } from "../relay/index.js";
 import type { Clock, Entropy } from "../runtime/index.js";
 import type { Store } from "../store/index.js";
+import type { WarmPool } from "../warm-pool/index.js";
 
 /** What the API routes use; assembled once per coordinator instance. */
 export interface ApiDeps {
@@ -28,4 +29,6 @@ export interface ApiDeps {
   accountAuth: AccountAuth;
   /** Per-key rate limits and spend caps, checked at admission. */
   limits: KeyLimiter;
+  /** Arrival rates per model and model loads (absent in tests that build the API alone). */
+  warmPool?: WarmPool;
 }

@@ -14,6 +14,7 @@ import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { hardwareVerifiersFor } from "../trust/index.js";
+import { WarmPool } from "../warm-pool/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
@@ -87,11 +88,19 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     referrerOf: (accountId) => store.accounts.referrerOf(accountId),
   });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
+  const warmPool = new WarmPool({
+    registry,
+    clock,
+    logger,
+    tickMs: cfg.warmPoolTickMs,
+    loadTimeoutMs: cfg.warmPoolLoadTimeoutMs,
+    cooldownMs: cfg.warmPoolCooldownMs,
+  });
   // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -124,6 +133,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
     hardware,
+    modelLoads: warmPool,
   }, providerAdmission(cfg, logger));
   const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
@@ -137,10 +147,12 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     });
   } catch (err) {
     stopEviction();
+    warmPool.stop();
     await sweeper.stop();
     await store.close();
     throw err;
   }
+  warmPool.start();
   const port = (server.address() as AddressInfo).port;
   const host = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
@@ -151,6 +163,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
       logger.info("shutting down", { in_flight: relay.inFlight, providers: registry.size });
       draining = true;
       stopEviction();
+      warmPool.stop();
       providers.stopAccepting();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -20,6 +20,7 @@ import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import { earnedTrustLevel, type HardwareSession, type HardwareVerifiers } from "../trust/index.js";
+import type { ModelLoadEvents } from "../warm-pool/index.js";
 import { parseChunkFrame } from "./chunk-frame.js";
 import { LaneWriter } from "./lane-writer.js";
 import {
@@ -61,6 +62,8 @@ export interface ProviderSocketDeps {
   resolveAccountToken?: AccountTokenResolver;
   /** Verifiers of register `hardware_evidence` (trust level `hardware`); absent or empty: none earn it. */
   hardware?: HardwareVerifiers;
+  /** The warm pool: heartbeats (free_for_load_gb), load_model_status answers, disconnects. */
+  modelLoads?: ModelLoadEvents;
 }
 
 export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
@@ -163,6 +166,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       inFlight: 0,
       ownerAccountId,
       prices: announcedPrices(frame, models),
+      hardware: frame.hardware,
+      ...(frame.benchmark_tps !== undefined && { benchmarkTps: frame.benchmark_tps }),
     }));
     if (!result.ok) return reject(result.reason, result.code);
     const provider = (admitted = result.provider);
@@ -179,6 +184,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       }),
       "control",
     );
+    // Then what (if anything) keeps it from traffic: "connected but gets no requests" has an answer.
+    registry.announceStatus(provider);
     log.info("provider registered", {
       version: frame.provider_version,
       models: [...models.keys()].join(","),
@@ -249,7 +256,10 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
           case "attestation_response":
             return reject("no attestation challenge is outstanding");
           case "heartbeat":
-            return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            return deps.modelLoads?.onHeartbeat(p, frame);
+          case "load_model_status":
+            return deps.modelLoads?.onLoadStatus(p, frame);
           case "update_models":
             onUpdateModels(p, frame).catch((err) => {
               log.error("model update failed", errorFields(err));
@@ -290,6 +300,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     phase = { name: "closed" };
     clock.clearTimeout(registerTimer);
     writer.close();
+    // Also after an eviction (the registry dropped it already): the pool's state for it goes.
+    if (provider) deps.modelLoads?.onProviderGone(provider);
     if (provider && registry.remove(provider)) {
       log.info("provider disconnected", { code, in_flight: provider.inFlight });
       events.onProviderGone(provider);
