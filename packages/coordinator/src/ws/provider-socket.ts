@@ -5,7 +5,6 @@ import {
   CLOSE_REPLACED,
   CLOSE_UNSUPPORTED_VERSION,
   PROTOCOL_VERSION,
-  decodeBase64,
   decodeProviderFrame,
   encodeFrame,
   type Attestation,
@@ -17,7 +16,7 @@ import {
   type VerifyAttestationOptions,
 } from "@darkbloom/protocol";
 import { errorFields, type Logger } from "../log/index.js";
-import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
+import type { LiveProvider, ProviderLink, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import { earnedTrustLevel, type HardwareSession, type HardwareVerifiers } from "../trust/index.js";
 import type { ModelLoadEvents } from "../warm-pool/index.js";
@@ -32,7 +31,7 @@ import {
   peekRegisterVersion,
   provesPossession,
   versionRefusal,
-  announcedPrices,
+  liveProvider,
   hardwareAnswered,
   resolveOwner,
   startHardwareCheck,
@@ -147,28 +146,13 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const hardwareProven = hardware !== undefined && (await hardwareAnswered(hardware, response, challenge, att.encryption_key, clock.now(), log));
     if (phase.name !== "verifying") return; // closed while verifying
     const now = clock.now();
-    const result = admit(registry, events, att.identity_key, att.kid, (id) => ({
-      id,
-      kid: att.kid,
-      publicKey: decodeBase64(att.encryption_key),
-      attestation: att,
-      // Earned by the proof just checked, and by verified hardware evidence.
-      trustLevel: earnedTrustLevel({ hardware: hardwareProven }),
-      version: frame.provider_version,
-      models,
-      link: {
-        send: (f, lane) => writer.send(encodeFrame(f), lane),
-        close: (code, reason) => (code === CLOSE_REPLACED || code === CLOSE_GOING_AWAY ? ws.close(code, reason) : ws.terminate()),
-      },
-      connectedAt: now,
-      lastSeenAt: now,
-      slots: new Map(),
-      inFlight: 0,
-      ownerAccountId,
-      prices: announcedPrices(frame, models),
-      hardware: frame.hardware,
-      ...(frame.benchmark_tps !== undefined && { benchmarkTps: frame.benchmark_tps }),
-    }));
+    // Earned by the proof just checked, and by verified hardware evidence.
+    const trustLevel = earnedTrustLevel({ hardware: hardwareProven });
+    const link: ProviderLink = {
+      send: (f, lane) => writer.send(encodeFrame(f), lane),
+      close: (code, reason) => (code === CLOSE_REPLACED || code === CLOSE_GOING_AWAY ? ws.close(code, reason) : ws.terminate()),
+    };
+    const result = admit(registry, events, att.identity_key, att.kid, (id) => liveProvider(id, pending, trustLevel, link, ownerAccountId, now));
     if (!result.ok) return reject(result.reason, result.code);
     const provider = (admitted = result.provider);
     phase = { name: "registered", provider };
