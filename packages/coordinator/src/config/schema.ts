@@ -92,7 +92,6 @@ export const ConfigSchema = z.object({
   ...MONEY_FIELDS,
   /** Queue depth and wait, speculative dispatch (config/admission.ts). */
   ...ADMISSION_FIELDS,
-
   /** TPM endorsement CAs (config/tpm.ts). */
   ...TPM_FIELDS,
   /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
