@@ -5,6 +5,7 @@ import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./acco
 import { ADMISSION_ENV_NAMES, ADMISSION_FIELDS } from "./admission.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
+import { TPM_ENV_NAMES, TPM_FIELDS } from "./tpm.js";
 import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
 import { LINK_ENV_NAMES, LINK_FIELDS } from "./link.js";
 
@@ -92,6 +93,8 @@ export const ConfigSchema = z.object({
   ...MONEY_FIELDS,
   /** Queue depth and wait, speculative dispatch (config/admission.ts). */
   ...ADMISSION_FIELDS,
+  /** TPM endorsement CAs (config/tpm.ts). */
+  ...TPM_FIELDS,
   /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
   ...WARM_POOL_FIELDS,
   /** Releases, minimum provider version, device login (config/link.ts). */
@@ -130,6 +133,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
   ...ADMISSION_ENV_NAMES,
+  ...TPM_ENV_NAMES,
   ...WARM_POOL_ENV_NAMES,
   ...LINK_ENV_NAMES,
 };
