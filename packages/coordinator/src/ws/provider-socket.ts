@@ -32,7 +32,6 @@ import {
   provesPossession,
   versionRefusal,
   admitAccount,
-  announcedPrices,
   liveProvider,
   hardwareAnswered,
   startHardwareCheck,
