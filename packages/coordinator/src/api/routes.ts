@@ -16,7 +16,10 @@ import { loginRoute, logoutRoute, signupRoute } from "./auth/routes.js";
 import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKeyRoute } from "./keys/routes.js";
 import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
+import { disputeRoute } from "./disputes.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
+import { capacityRoute } from "./capacity.js";
+import { providerModelRoute, warmPoolRoute } from "./warm-pool/routes.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -45,9 +48,15 @@ export function buildRouter(deps: ApiDeps): Router {
     .get("/v1/usage", usageRoute(deps))
     .get("/v1/admin/accounts", adminAccountsRoute(deps))
     .get("/v1/stats", statsRoute(deps))
+    .post("/v1/disputes", disputeRoute(deps))
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))
+    .get("/v1/models/capacity", capacityRoute(deps))
+    // Warm pool (issue 7): operator view and model loads.
+    .get("/v1/admin/warm-pool", warmPoolRoute(deps))
+    .post("/v1/admin/providers/:id/load", providerModelRoute(deps, "load"))
+    .post("/v1/admin/providers/:id/unload", providerModelRoute(deps, "unload"))
     .get("/v1/models/*id", modelByIdRoute(deps));
   addMoneyRoutes(router, deps);
   addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });

@@ -2,7 +2,8 @@ export type { LiveProvider, ProviderLink, ProviderRegistry, PickOptions, ModelIn
 export { MemoryRegistry, type MemoryRegistryOptions } from "./memory-registry.js";
 export { servesModel } from "./select.js";
 export { capSlot, ramTierConcurrency, RAM_TIERS, MAX_SLOT_CONCURRENCY, MIN_REQUEST_TOKENS } from "./capacity.js";
-export { KnownModels } from "./known-models.js";
+export { KnownModels, type KnownModelRecord } from "./known-models.js";
+export { KnownModelsWriter, type KnownModelsSink } from "./known-models-writer.js";
 export { computeGates, gatesModel, isRoutable } from "./gates.js";
 export { trustStatusFrame } from "./status.js";
 export { ProviderHealth, BackupStats, DEFAULT_HEALTH_POLICY, type Outcome, type CompletionSample, type HealthGate, type HealthPolicy, type CircuitState } from "./health/index.js";

@@ -2,6 +2,8 @@ import { WebSocket } from "ws";
 import {
   ChatStreamEncoder,
   PROTOCOL_VERSION,
+  ResponseHasher,
+  signReceipt,
   chatCompletionBody,
   chatUsage,
   createStreamSealer,
@@ -17,6 +19,7 @@ import {
   utf8Encode,
   type CancelFrame,
   type EncryptionKeyPair,
+  type IdentityKeyPair,
   type InferenceRequestFrame,
   type ProviderFrame,
   type TrustStatusFrame,
@@ -64,6 +67,8 @@ export interface FakeProviderOptions {
   prices?: { model: string; input_per_million: number; output_per_million: number }[];
   /** Context length to register for every model (default 4096). */
   contextLength?: number;
+  /** Sign a usage receipt (clear and sealed) on inference_complete, as a real provider does (default true). */
+  receipts?: boolean;
 }
 
 /** The enrollment token coordinator tests configure (`providerToken`) and fakes send by default. */
@@ -85,6 +90,7 @@ export class FakeProvider {
   private constructor(
     readonly ws: WebSocket,
     readonly keys: EncryptionKeyPair,
+    readonly identity: IdentityKeyPair,
     private readonly opts: FakeProviderOptions,
   ) {}
 
@@ -110,7 +116,7 @@ export class FakeProvider {
     );
     const token = opts.token === undefined ? TEST_PROVIDER_TOKEN : opts.token;
     const ws = new WebSocket(coordinatorUrl.replace(/^http/, "ws") + "/ws/provider", token === null ? {} : { headers: { authorization: `Bearer ${token}` } });
-    const fake = new FakeProvider(ws, keys, opts);
+    const fake = new FakeProvider(ws, keys, identity, opts);
     await new Promise<void>((resolve, reject) => {
       ws.once("error", reject);
       ws.once("open", () => {
@@ -204,8 +210,12 @@ export class FakeProvider {
     // `tokens`: the running completion-token count, as a real provider sends it (one per delta,
     // the final chunk carrying the reported total).
     let tokens = 0;
-    const chunk = (text: string, final: boolean, count = tokens) =>
-      this.send({ type: "inference_chunk", request_id: rid, tokens: (tokens = count), chunk: sealer.seal(utf8Encode(text), final) });
+    const hasher = new ResponseHasher();
+    const chunk = (text: string, final: boolean, count = tokens) => {
+      const sealed = sealer.seal(utf8Encode(text), final);
+      hasher.add(sealed);
+      this.send({ type: "inference_chunk", request_id: rid, tokens: (tokens = count), chunk: sealed });
+    };
     const pieces = this.opts.pieces ?? CANNED_PIECES;
     const meta = { id: "chatcmpl-fake", model: frame.model, created: 1_700_000_000 };
     if (behavior === "flood") {
@@ -235,7 +245,9 @@ export class FakeProvider {
       if (behavior === "stall_mid_stream") return;
       chunk(chatCompletionBody(meta, pieces.join(""), "stop", chatUsage(usage.prompt_tokens, usage.completion_tokens)), true, usage.completion_tokens);
     }
-    this.send({ type: "inference_complete", request_id: rid, usage, finish_reason: "stop" });
+    const receipt = signReceipt({ request_id: rid, model: frame.model, ...usage, response_hash: hasher.digest() }, this.identity.secretKey);
+    const receipts = this.opts.receipts === false ? {} : { receipt, sealed_receipt: sealer.sealReceipt(utf8Encode(JSON.stringify(receipt))) };
+    this.send({ type: "inference_complete", request_id: rid, usage, finish_reason: "stop", ...receipts });
   }
 }
 
