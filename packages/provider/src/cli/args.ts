@@ -24,6 +24,7 @@ export const USAGE = `usage:
   darkbloom logout                      unlink it (revokes its account token)
 
   darkbloom models catalog|download ID|list|remove ID|verify [ID]   (--model also takes a downloaded ID)
+  darkbloom engine status|build|reset   the llama.cpp binary in use; build a native one (faster on CPU)
   darkbloom [start|local] --help | --version
 
   \`start\` runs in the background (pid, log and control socket in ~/.local/state/darkbloom, or
