@@ -67,7 +67,8 @@ test("a coordinator killed mid-stream settles the orphaned reservation after res
     dataDir: first.dataDir,
     apiKey: first.apiKey,
     creditUsd: CREDIT_USD,
-    env: { DARKBLOOM_MAX_REQUEST_SECONDS: "1", DARKBLOOM_STREAM_IDLE_TIMEOUT_MS: "500" },
+    // A hold may live a queue wait plus a request: both short here, so the sweep takes it at once.
+    env: { DARKBLOOM_MAX_REQUEST_SECONDS: "1", DARKBLOOM_STREAM_IDLE_TIMEOUT_MS: "500", DARKBLOOM_QUEUE_MAX_WAIT_MS: "100" },
   });
   const again = coord;
   await waitFor("the sweeper to settle the orphaned hold", async () => (await db.getRequest(orphan.requestId))?.state !== "reserved", 30_000, [
