@@ -8,6 +8,18 @@ import type { ProviderRegistry } from "../registry/index.js";
 import type { Relay } from "../relay/index.js";
 import type { Clock, Entropy } from "../runtime/index.js";
 import type { Store } from "../store/index.js";
+import type { DrainGate, DrainReason } from "../drain/index.js";
+import type { CoordinatorMetrics } from "../metrics/index.js";
+import type { ReputationTracker } from "../reputation/index.js";
+
+/** Operations: drain state, metrics, reputation (drain/, metrics/, reputation/). */
+export interface OpsHandles {
+  drain: DrainGate;
+  metrics: CoordinatorMetrics;
+  reputation: ReputationTracker;
+  /** Starts the graceful drain and stop (the path SIGTERM takes); idempotent. */
+  beginShutdown(reason: DrainReason): void;
+}
 
 /** What the API routes use; assembled once per coordinator instance. */
 export interface ApiDeps {
@@ -28,4 +40,5 @@ export interface ApiDeps {
   accountAuth: AccountAuth;
   /** Per-key rate limits and spend caps, checked at admission. */
   limits: KeyLimiter;
+  ops: OpsHandles;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_DATABASE_URL } from "./database-url.js";
 import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./accounts.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
+import { OPS_ENV_NAMES, OPS_FIELDS } from "./ops.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -70,8 +71,13 @@ export const ConfigSchema = z.object({
   drainGraceMs: int(1, 60_000).default(250),
   /** After a cancel, how long we wait for the provider's usage report before refunding. */
   cancelSettleMs: int(10, 600_000).default(10_000),
-  /** On SIGTERM, how long in-flight requests may take to finish. */
+  /**
+   * Drain (SIGTERM, SIGINT or POST /v1/admin/drain): how long in-flight requests may take to
+   * finish before the rest are ended with an error. 0: end them at once.
+   */
   shutdownGraceMs: int(0, 600_000).default(10_000),
+  /** /metrics access (config/ops.ts). */
+  ...OPS_FIELDS,
   /** HTTP timeouts, per-address connection cap, access-log level (config/http.ts). */
   ...HTTP_FIELDS,
   /** Once a stream has started, the longest silence between chunks before it ends with an error. */
@@ -114,6 +120,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   drainGraceMs: "DARKBLOOM_DRAIN_GRACE_MS",
   cancelSettleMs: "DARKBLOOM_CANCEL_SETTLE_MS",
   shutdownGraceMs: "DARKBLOOM_SHUTDOWN_GRACE_MS",
+  ...OPS_ENV_NAMES,
   ...HTTP_ENV_NAMES,
   streamIdleTimeoutMs: "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS",
   maxRequestSeconds: "DARKBLOOM_MAX_REQUEST_SECONDS",

@@ -25,8 +25,29 @@ export interface Flight {
   tokens: number;
   /** A bad token count was already counted against this attempt's provider. */
   tokenFault: boolean;
+  /** This attempt's dispatch and first chunk (job results: TTFT, decode time). */
+  dispatchedAt?: number | undefined;
+  firstChunkAt?: number | undefined;
 }
 
+/** A flight about to make its first dispatch; `timers` gets the flight its deadlines will name. */
+export function newFlight(plan: DispatchPlan, observer: RelayObserver, timers: (f: Flight) => FlightTimers): Flight {
+  const f: Omit<Flight, "timers"> & { timers?: FlightTimers } = {
+    plan,
+    observer,
+    provider: null,
+    tried: new Set(),
+    attempts: 0,
+    started: false,
+    phase: "dispatching",
+    cancelTimer: undefined,
+    lastFailure: undefined,
+    tokens: 0,
+    tokenFault: false,
+  };
+  f.timers = timers(f as Flight);
+  return f as Flight;
+}
 
 /**
  * Takes a chunk's running completion-token count: one that went backwards or past max_tokens is

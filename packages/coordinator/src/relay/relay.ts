@@ -4,8 +4,9 @@ import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import type { ProviderEvents } from "../ws/index.js";
 import { FlightTimers, deadlineOutcome, firstChunkDeadlineMs, type DeadlineKind } from "./deadlines.js";
-import { advanceTokens, type Flight } from "./flight.js";
+import { advanceTokens, newFlight, type Flight } from "./flight.js";
 import { canFailOver, statusForProviderError } from "./failures.js";
+import { countsAgainstProvider, jobResult, type JobOutcomes } from "./outcomes.js";
 import type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
 
 export interface RelayDeps {
@@ -22,6 +23,8 @@ export interface RelayDeps {
   maxRequestMs: number;
   /** Fixed part of the first-token deadline (default: SPEC's 5 s). */
   firstTokenBaseMs?: number;
+  /** Told how each dispatch ended for its provider (reputation, metrics). */
+  outcomes?: JobOutcomes;
 }
 
 /** Routes requests to providers and provider frames back to consumers; content stays sealed. */
@@ -29,6 +32,8 @@ export class Relay implements ProviderEvents {
   private readonly flights = new Map<string, Flight>();
   private readonly byProvider = new Map<LiveProvider, Set<Flight>>();
   private idleWaiters: (() => void)[] = [];
+  /** Shutting down: `abortAll` ran, and requests started later fail at once. */
+  private stopped = false;
 
   constructor(private readonly deps: RelayDeps) {}
 
@@ -38,22 +43,10 @@ export class Relay implements ProviderEvents {
 
   start(plan: DispatchPlan, observer: RelayObserver): RelayHandle {
     if (this.flights.has(plan.requestId)) throw new Error(`request ${plan.requestId} is already in flight`);
-    const f: Flight = {
-      plan,
-      observer,
-      provider: null,
-      tried: new Set(),
-      attempts: 0,
-      started: false,
-      phase: "dispatching",
-      cancelTimer: undefined,
-      lastFailure: undefined,
-      timers: new FlightTimers(this.deps.clock, this.deps.streamIdleTimeoutMs, this.deps.maxRequestMs, (kind) => this.onDeadline(f, kind)),
-      tokens: 0,
-      tokenFault: false,
-    };
+    const f: Flight = newFlight(plan, observer, (fl) => new FlightTimers(this.deps.clock, this.deps.streamIdleTimeoutMs, this.deps.maxRequestMs, (kind) => this.onDeadline(fl, kind)));
     this.flights.set(plan.requestId, f);
-    void this.dispatch(f);
+    if (this.stopped) this.fail(f, { status: 503, code: "shutting_down", message: "The coordinator is shutting down; retry.", usage: null, provider: null, cancelled: false });
+    else void this.dispatch(f);
     return {
       cancel: (reason) => this.cancel(f, reason),
       get provider() {
@@ -76,6 +69,7 @@ export class Relay implements ProviderEvents {
         return this.onChunk(f, p, frame);
       case "inference_complete":
         if (f.phase === "done") return;
+        if (f.phase !== "cancelling") this.report(f, p, true, { completionTokens: frame.usage.completion_tokens });
         this.finish(f);
         this.notify(f, () => f.observer.onComplete(frame, p));
         return;
@@ -90,6 +84,7 @@ export class Relay implements ProviderEvents {
     this.byProvider.delete(p);
     for (const f of [...flights]) {
       if (f.provider !== p) continue;
+      if (f.phase !== "cancelling") this.report(f, p, false, { code: "provider_lost" });
       f.provider = null;
       const failure: RelayFailure = {
         status: 502,
@@ -111,6 +106,7 @@ export class Relay implements ProviderEvents {
 
   /** Fails every in-flight request (shutdown after the grace period). */
   abortAll(message: string): void {
+    this.stopped = true;
     for (const f of [...this.flights.values()]) {
       f.provider?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: "coordinator shutting down" }, "control");
       this.fail(f, { status: 503, code: "shutting_down", message, usage: null, provider: f.provider, cancelled: false });
@@ -166,6 +162,8 @@ export class Relay implements ProviderEvents {
       return this.dispatch(f);
     }
     f.phase = "running";
+    f.dispatchedAt = this.deps.clock.now();
+    f.firstChunkAt = undefined;
     const slot = p.slots.get(plan.model);
     f.timers.awaitFirstToken(
       firstChunkDeadlineMs({
@@ -185,6 +183,7 @@ export class Relay implements ProviderEvents {
     f.timers.sawChunk();
     const first = !f.started;
     f.started = true;
+    if (f.firstChunkAt === undefined) f.firstChunkAt = this.deps.clock.now();
     if (frame.tokens !== f.tokens) advanceTokens(f, p, frame.tokens, this.deps.logger);
     const tokens = f.tokens;
     this.notify(f, () => f.observer.onChunk(frame.chunk, p, first, tokens));
@@ -198,6 +197,7 @@ export class Relay implements ProviderEvents {
     const d = deadlineOutcome(kind, this.deps.maxRequestMs);
     this.deps.logger.warn(d.log, { request_id: f.plan.requestId, provider_id: p?.id, attempt: f.attempts, tokens: f.tokens });
     p?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: d.cancelReason }, "control");
+    if (p && f.phase !== "cancelling") this.report(f, p, false, { code: d.code });
     const failure: RelayFailure = { status: d.status, code: d.code, message: d.message, usage: null, provider: p, cancelled: f.phase === "cancelling" };
     if (!d.failOver) return this.fail(f, failure);
     this.detach(f);
@@ -207,6 +207,7 @@ export class Relay implements ProviderEvents {
   private onProviderError(f: Flight, p: LiveProvider, frame: InferenceErrorFrame): void {
     this.detach(f);
     const mapped = statusForProviderError(frame.code);
+    if (f.phase !== "cancelling" && countsAgainstProvider(frame.code)) this.report(f, p, false, { code: mapped.code });
     const failure: RelayFailure = {
       ...mapped,
       message: frame.code === "bad_request" ? frame.message.slice(0, 500) : `The provider failed: ${frame.code}.`,
@@ -285,6 +286,13 @@ export class Relay implements ProviderEvents {
     f.provider = p; // keep for the observer's log fields; no longer counted in flight
     this.flights.delete(f.plan.requestId);
     if (this.flights.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private report(f: Flight, p: LiveProvider, ok: boolean, extra: { code?: string; completionTokens?: number } = {}): void {
+    const sink = this.deps.outcomes;
+    if (!sink) return;
+    const at = { model: f.plan.model, dispatchedAt: f.dispatchedAt, firstChunkAt: f.firstChunkAt };
+    this.notify(f, () => sink.onJobResult(p, jobResult(at, this.deps.clock.now(), ok, extra)));
   }
 
   private notify(f: Flight, fn: () => void): void {

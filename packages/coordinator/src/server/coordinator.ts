@@ -6,7 +6,9 @@ import { createAccountAuth, ensureBootstrapKey, type AccountAuth } from "../auth
 import { DeliveryCheckpoints, Meter, PriceBook, percentToBps, startReservationSweeper } from "../billing/index.js";
 import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
 import { KeyLimiter } from "../limits/index.js";
-import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
+import { HttpGuard, createRequestListener, httpLimitsFrom } from "../http/index.js";
+import { isInferenceRequest } from "../api/inference-routes.js";
+import { drainAndStop, type DrainReason } from "../drain/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
 import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
@@ -15,6 +17,7 @@ import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
+import { createOps, type Ops } from "./ops.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
 import type { ProviderAdmission } from "./provider-auth.js";
 
@@ -36,8 +39,15 @@ export interface RunningCoordinator {
   /** The durable store (tests read balances and the ledger through it). */
   store: Store;
   registry: ProviderRegistry;
-  /** Graceful stop: refuse new work, let in-flight requests finish (bounded), close sockets and the DB. */
+  /** Drain state, metrics, reputation; `recordChallenge` / `recordDispute` feed reputation. */
+  ops: Ops;
+  /**
+   * Graceful stop (drain): refuse new inference (503, /readyz 503), let in-flight requests finish
+   * within DARKBLOOM_SHUTDOWN_GRACE_MS, end the rest with an error, close sockets and the DB.
+   */
   close(): Promise<void>;
+  /** Resolves once a stop finished, whatever started it (close, POST /v1/admin/drain). */
+  readonly closed: Promise<void>;
 }
 
 /** Starts the HTTP + WebSocket coordinator. `config` takes the same settings as the environment. */
@@ -64,8 +74,11 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   }
 
   const registry = new MemoryRegistry(entropy.random, clock.now);
+  // Built just below; the ops read its size only at scrape time.
+  let relay: Relay;
+  const ops = createOps(registry, clock, () => relay.inFlight);
   const maxRequestMs = cfg.maxRequestSeconds * 1000;
-  const relay = new Relay({
+  relay = new Relay({
     registry,
     clock,
     logger,
@@ -74,6 +87,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     streamIdleTimeoutMs: cfg.streamIdleTimeoutMs,
     maxRequestMs,
     firstTokenBaseMs: cfg.firstTokenBaseMs,
+    outcomes: ops.outcomes,
   });
   const meter = new Meter(store, {
     clock,
@@ -82,13 +96,14 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     split: { platformFeeBps: percentToBps(cfg.platformFeePercent), referralShareBps: percentToBps(cfg.referralSharePercent) },
     providerById: (id) => registry.get(id),
     referrerOf: (accountId) => store.accounts.referrerOf(accountId),
+    onSettled: (result, outcome) => ops.metrics.onSettled(result, outcome),
   });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
   // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ops, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -96,23 +111,21 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     now: clock.now,
     accessLogLevel: cfg.accessLogLevel,
     errorFormat: errorFormatForPath,
+    // While draining, new inference is refused (503 + Retry-After); admitted inference is tracked
+    // until its response closes. Other routes (readyz, metrics, accounts) keep answering.
+    admit: (ctx, method) => {
+      if (isInferenceRequest(method, ctx.path)) ops.drain.admit(ctx.res);
+    },
+    onDone: (done) => ops.metrics.onRequestDone(done),
   });
-  let draining = false;
   // Header/body/idle timeouts and the per-address connection cap (http/connections).
   const guard = new HttpGuard(httpLimitsFrom(cfg), logger);
-  const server = createServer(
-    guard.serverOptions(),
-    guard.wrap((req, res) => {
-      if (!draining) return listener(req, res);
-      // Shutting down: requests arriving on kept-alive connections go elsewhere.
-      const path = (req.url ?? "/").split("?")[0] ?? "/";
-      sendError(res, new HttpError(503, "The coordinator is shutting down; retry.", "shutting_down", null, { "retry-after": "1" }, true), errorFormatForPath(path));
-    }),
-  );
+  const server = createServer(guard.serverOptions(), guard.wrap(listener));
   guard.attach(server);
+  const events = ops.providerEvents(relay);
   const providers = new ProviderEndpoint(server, {
     registry,
-    events: relay,
+    events,
     clock,
     logger,
     verifyAttestation,
@@ -121,7 +134,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
   }, providerAdmission(cfg, logger));
-  const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
+  const stopEviction = startEviction(registry, events, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -142,32 +155,50 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
   let closing: Promise<void> | undefined;
-  const close = () =>
+  let settleClosed: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  const closed = new Promise<void>((resolve, reject) => (settleClosed = { resolve, reject }));
+  closed.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  const closeEverything = async () => {
+    stopEviction();
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    await providers.closeAll(2_000);
+    server.closeAllConnections();
+    await stopped;
+    guard.close();
+    await sweeper.stop();
+    try {
+      await store.close();
+    } catch (err) {
+      logger.error("closing the store failed", errorFields(err));
+    }
+  };
+  const shutdown = (reason: DrainReason): Promise<void> =>
     (closing ??= (async () => {
-      logger.info("shutting down", { in_flight: relay.inFlight, providers: registry.size });
-      draining = true;
-      stopEviction();
       providers.stopAccepting();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = new Promise<"timeout">((resolve) => {
-        const t = setTimeout(() => resolve("timeout"), cfg.shutdownGraceMs);
-        t.unref();
-      });
-      if ((await Promise.race([relay.whenIdle(), grace])) === "timeout") relay.abortAll("The coordinator is shutting down.");
-      await providers.closeAll(2_000);
-      server.closeAllConnections();
-      await stopped;
-      guard.close();
-      await sweeper.stop();
-      try {
-        await store.close();
-      } catch (err) {
-        logger.error("closing the store failed", errorFields(err));
-      }
-    })());
+      const summary = await drainAndStop(
+        {
+          gate: ops.drain,
+          clock,
+          logger,
+          graceMs: cfg.shutdownGraceMs,
+          relayInFlight: () => relay.inFlight,
+          abortAll: (message) => relay.abortAll(message),
+          settled: () => meter.whenSettled(),
+          closeEverything,
+        },
+        reason,
+      );
+      logger.info("shut down", { reason: summary.reason, finished_in_grace: summary.finishedInGrace, aborted: summary.aborted });
+    })().then(
+      () => settleClosed?.resolve(),
+      (err: unknown) => {
+        settleClosed?.reject(err);
+        throw err;
+      },
+    ));
+  ops.bindShutdown((reason) => void shutdown(reason).catch(() => undefined)); // failures surface through `closed`
 
-  return { url, port, config: cfg, store, registry, close };
+  return { url, port, config: cfg, store, registry, ops, close: () => shutdown("signal"), closed };
 }
 
 /** Token enrollment, or (explicitly configured, and said loudly) open registration. */

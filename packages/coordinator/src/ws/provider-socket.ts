@@ -40,6 +40,8 @@ import {
 export interface ProviderEvents {
   onProviderFrame(provider: LiveProvider, frame: ProviderFrame): void;
   onProviderGone(provider: LiveProvider): void;
+  /** A proven provider was added to the registry (reputation: uptime). */
+  onProviderAdmitted?(provider: LiveProvider): void;
 }
 
 export interface ProviderSocketDeps {
