@@ -58,14 +58,16 @@ export class ReputationTracker {
   }
 
   recordConnected(providerId: string): void {
-    const e = this.touch(providerId);
-    if (e.connections++ === 0) e.connectedSince = this.opts.now();
+    const now = this.opts.now();
+    const e = this.touch(providerId, now);
+    if (e.connections++ === 0) e.connectedSince = now;
   }
 
   recordDisconnected(providerId: string): void {
     if (!this.entries.get(providerId)?.connections) return;
-    const e = this.touch(providerId);
-    if (--e.connections === 0) e.connectedMs += Math.max(0, this.opts.now() - e.connectedSince);
+    const now = this.opts.now();
+    const e = this.touch(providerId, now);
+    if (--e.connections === 0) e.connectedMs += Math.max(0, now - e.connectedSince);
   }
 
   recordJob(providerId: string, job: JobRecord): void {
@@ -110,8 +112,7 @@ export class ReputationTracker {
   }
 
   /** The entry for `providerId`, created if new, moved to the most-recently-active end. */
-  private touch(providerId: string): Entry {
-    const now = this.opts.now();
+  private touch(providerId: string, now = this.opts.now()): Entry {
     let e = this.entries.get(providerId);
     if (e) this.entries.delete(providerId);
     else {
