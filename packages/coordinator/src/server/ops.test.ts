@@ -101,6 +101,34 @@ describe("/metrics, /readyz and reputation in /v1/stats", () => {
   });
 });
 
+describe("job results feed reputation and metrics", () => {
+  it("a provider failing before its first token is charged a failed job; the failover target a success", async () => {
+    const coord = await startCoordinator({ providerToken: TEST_PROVIDER_TOKEN, port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: KEY, bootstrapCreditUsd: 5 }, { logWrite: () => undefined });
+    const bad = await FakeProvider.connect(coord.url, { models: ["m"], behavior: () => "fail_before_first" });
+    const good = await FakeProvider.connect(coord.url, { models: ["m"] });
+    try {
+      // Either may be picked first; repeat until the bad one was tried (it always fails over).
+      await waitUntil("the failing provider to be tried", async () => {
+        const r = await post(coord, chat("m", "hi"));
+        assert.equal(r.status, 200);
+        await r.text();
+        return (coord.ops.reputation.snapshot(bad.id)?.jobs.failed ?? 0) > 0;
+      });
+      const badRep = coord.ops.reputation.snapshot(bad.id)!;
+      const goodRep = coord.ops.reputation.snapshot(good.id)!;
+      assert.equal(badRep.jobs.succeeded, 0);
+      assert.ok(goodRep.jobs.succeeded >= 1 && goodRep.jobs.failed === 0);
+      assert.ok(goodRep.score > badRep.score);
+      const text = await (await scrape(coord)).text();
+      assert.equal(sample(text, 'darkbloom_provider_jobs_total{model="m",result="failed",code="provider_error"}'), badRep.jobs.failed);
+    } finally {
+      await bad.close();
+      await good.close();
+      await coord.close();
+    }
+  });
+});
+
 describe("/metrics access", () => {
   it("with DARKBLOOM_METRICS_TOKEN: bearer required (metrics or admin token), compared exactly", async () => {
     const coord = await startCoordinator(
