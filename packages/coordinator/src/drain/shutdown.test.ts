@@ -26,6 +26,7 @@ function setup(graceMs: number) {
     flushMs: 1_000,
     settleWaitMs: 1_000,
     relayInFlight: () => gate.inFlight,
+    relayIdle: () => Promise.resolve(),
     abortAll: () => void steps.push("abort"),
     settled: () => {
       steps.push("await settled");

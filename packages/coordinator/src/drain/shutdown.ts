@@ -17,6 +17,11 @@ export interface ShutdownDeps {
   settleWaitMs?: number;
   /** Requests the relay still serves. */
   relayInFlight(): number;
+  /**
+   * Resolves once the relay serves nothing (a request whose consumer left may still await its
+   * provider's usage report before settling).
+   */
+  relayIdle(): Promise<void>;
   /** Ends every request still running with a clean error (503, or an error event in a stream). */
   abortAll(message: string): void;
   /** Resolves once the settlements started so far have finished. */
@@ -60,12 +65,13 @@ export async function drainAndStop(deps: ShutdownDeps, reason: DrainReason): Pro
   const { gate, clock, logger } = deps;
   gate.start(reason);
   logger.info("draining", { reason, in_flight: gate.inFlight, relay_in_flight: deps.relayInFlight(), grace_ms: deps.graceMs });
-  const finishedInGrace = await within(gate.whenIdle(), deps.graceMs, clock);
+  const idle = () => Promise.all([gate.whenIdle(), deps.relayIdle()]);
+  const finishedInGrace = await within(idle(), deps.graceMs, clock);
   const aborted = finishedInGrace ? 0 : gate.inFlight;
   if (!finishedInGrace) {
     logger.warn("shutdown grace over; ending the requests still running", { in_flight: aborted, relay_in_flight: deps.relayInFlight() });
     deps.abortAll("The coordinator is shutting down; this request was ended before it finished. Retry it.");
-    if (!(await within(gate.whenIdle(), deps.flushMs ?? FLUSH_AFTER_ABORT_MS, clock))) {
+    if (!(await within(idle(), deps.flushMs ?? FLUSH_AFTER_ABORT_MS, clock))) {
       logger.warn("responses still open after the flush window; closing their connections", { in_flight: gate.inFlight });
     }
   }

@@ -182,6 +182,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
           logger,
           graceMs: cfg.shutdownGraceMs,
           relayInFlight: () => relay.inFlight,
+          relayIdle: () => relay.whenIdle(),
           abortAll: (message) => relay.abortAll(message),
           settled: () => meter.whenSettled(),
           closeEverything,
