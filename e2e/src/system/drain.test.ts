@@ -9,9 +9,9 @@ const MODEL = "drain-model";
 /**
  * SIGTERM drains a real coordinator: /readyz turns 503, new requests are refused cleanly (503 +
  * Retry-After), a stream already running finishes (long grace) or ends with an error event (short
- * grace), the process exits 0 and its ledger balances. The provider is frozen (SIGSTOP) after the
- * first chunk so the stream is certainly still in flight when the coordinator gets SIGTERM; it is
- * thawed (SIGCONT) to let the stream finish.
+ * grace), the process exits 0 and its ledger balances. The provider is frozen (SIGSTOP) so the
+ * request is certainly still in flight when the coordinator gets SIGTERM, and thawed (SIGCONT) to
+ * let it go on.
  */
 describe("graceful drain on SIGTERM (real processes)", () => {
   let coord: RunningCoordinator | undefined;
@@ -23,9 +23,9 @@ describe("graceful drain on SIGTERM (real processes)", () => {
     await stopAndAuditLedger(coord);
   });
 
-  /** Starts a stream and returns its reader once the first content delta arrived. */
-  async function openStream(c: RunningCoordinator, maxTokens: number): Promise<SseReader> {
-    const res = await fetch(`${c.baseURL}/chat/completions`, {
+  /** Starts a stream; resolves with the response once its headers arrive (with the first chunk). */
+  function startStream(c: RunningCoordinator, maxTokens: number): Promise<Response> {
+    return fetch(`${c.baseURL}/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${c.apiKey}`, "content-type": "application/json" },
       body: JSON.stringify({
@@ -36,6 +36,11 @@ describe("graceful drain on SIGTERM (real processes)", () => {
         messages: [{ role: "user", content: "Tell me everything." }],
       }),
     });
+  }
+
+  /** Starts a stream and returns its reader once the first content delta arrived. */
+  async function openStream(c: RunningCoordinator, maxTokens: number): Promise<SseReader> {
+    const res = await startStream(c, maxTokens);
     assert.equal(res.status, 200);
     const reader = new SseReader(res.body!);
     await reader.untilContent();
@@ -69,14 +74,23 @@ describe("graceful drain on SIGTERM (real processes)", () => {
     const modelPath = await ensureTestModel({ preset: "tiny" });
     const c = (coord = await startCoordinator({ env: { DARKBLOOM_SHUTDOWN_GRACE_MS: "120000" } }));
     provider = await startProvider(c, { modelPath, modelId: MODEL });
-    const stream = await openStream(c, 48);
 
+    // Dispatched to a frozen provider: in flight, and it can only finish after the drain began.
     provider.proc.child.kill("SIGSTOP");
+    const pending = startStream(c, 48);
+    await waitFor(
+      "the stream to be in flight",
+      async (signal) => /^darkbloom_requests_in_flight 1$/m.test(await (await fetch(`${c.origin}/metrics`, { signal })).text()),
+      30_000,
+      [c.proc],
+    );
     c.proc.child.kill("SIGTERM");
     await expectRefusedWhileDraining(c);
     provider.proc.child.kill("SIGCONT");
 
-    const rest = await stream.rest();
+    const res = await pending;
+    assert.equal(res.status, 200, "the stream admitted before the drain is served during it");
+    const rest = await new SseReader(res.body!).rest();
     assert.equal(rest.errors.length, 0, "no error event");
     assert.ok(rest.done, "the stream ended with [DONE]");
     assert.equal(rest.usage?.completion_tokens, 48, "every token delivered");
