@@ -11,6 +11,8 @@ import { errorResponse } from "./http.js";
 /** A provider sealing key whose attestation verified. */
 export interface VerifiedKey extends RecipientKey {
   providerId: string;
+  /** The attested Ed25519 identity key (base64): it signs the provider's usage receipts. */
+  identityKey: string;
   trustLevel: ProviderKey["trust_level"];
 }
 
@@ -36,7 +38,7 @@ export async function verifyProviderKey(entry: unknown, accept?: AcceptKey): Pro
   const raw = (entry as { attestation: typeof a }).attestation;
   if (!(await verifyAttestation(raw))) return undefined;
   if (accept && !(await accept(k))) return undefined;
-  return { kid: k.kid, publicKey, providerId: k.provider_id, trustLevel: k.trust_level };
+  return { kid: k.kid, publicKey, providerId: k.provider_id, identityKey: a.identity_key, trustLevel: k.trust_level };
 }
 
 /** Fetches, verifies and caches the attested sealing keys per model. */

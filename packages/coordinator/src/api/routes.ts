@@ -12,12 +12,15 @@ import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
 import { responsesRoute, storedResponseRoute } from "./responses/index.js";
 import { accountRoute, deleteAccountRoute, usageRoute } from "./account/routes.js";
+import { accountProvidersRoute } from "./account/providers.js";
 import { adminAccountsRoute } from "./admin-accounts.js";
 import { loginRoute, logoutRoute, signupRoute } from "./auth/routes.js";
 import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKeyRoute } from "./keys/routes.js";
 import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
+import { disputeRoute } from "./disputes.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
+import { providerModelRoute, warmPoolRoute } from "./warm-pool/routes.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -45,13 +48,19 @@ export function buildRouter(deps: ApiDeps): Router {
     .delete("/v1/keys/:id", deleteKeyRoute(deps))
     .post("/v1/keys/:id/rotate", rotateKeyRoute(deps))
     .get("/v1/account", accountRoute(deps))
+    .get("/v1/account/providers", accountProvidersRoute(deps))
     .delete("/v1/account", deleteAccountRoute(deps))
     .get("/v1/usage", usageRoute(deps))
     .get("/v1/admin/accounts", adminAccountsRoute(deps))
     .get("/v1/stats", statsRoute(deps))
+    .post("/v1/disputes", disputeRoute(deps))
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))
+    // Warm pool (issue 7): operator view and model loads.
+    .get("/v1/admin/warm-pool", warmPoolRoute(deps))
+    .post("/v1/admin/providers/:id/load", providerModelRoute(deps, "load"))
+    .post("/v1/admin/providers/:id/unload", providerModelRoute(deps, "unload"))
     .get("/v1/models/*id", modelByIdRoute(deps));
   addMoneyRoutes(router, deps);
   addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });

@@ -5,6 +5,7 @@ import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./acco
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
 import { OPS_ENV_NAMES, OPS_FIELDS } from "./ops.js";
+import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -93,6 +94,8 @@ export const ConfigSchema = z.object({
   ...ACCOUNT_FIELDS,
   /** Platform fee, referral share, Stripe (config/money.ts). */
   ...MONEY_FIELDS,
+  /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
+  ...WARM_POOL_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -127,6 +130,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   firstTokenBaseMs: "DARKBLOOM_FIRST_TOKEN_BASE_MS",
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
+  ...WARM_POOL_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */

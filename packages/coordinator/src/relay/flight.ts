@@ -25,9 +25,9 @@ export interface Flight {
   tokens: number;
   /** A bad token count was already counted against this attempt's provider. */
   tokenFault: boolean;
-  /** This attempt's dispatch and first chunk (job results: TTFT, decode time). */
-  dispatchedAt?: number | undefined;
-  firstChunkAt?: number | undefined;
+  /** When this attempt's request frame left, and its first chunk arrived (speed EWMAs). */
+  dispatchedAt?: number;
+  firstChunkAt?: number;
 }
 
 /** A flight about to make its first dispatch; `timers` gets the flight its deadlines will name. */

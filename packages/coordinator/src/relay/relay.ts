@@ -7,6 +7,7 @@ import { FlightTimers, deadlineOutcome, firstChunkDeadlineMs, type DeadlineKind 
 import { advanceTokens, newFlight, type Flight } from "./flight.js";
 import { canFailOver, statusForProviderError } from "./failures.js";
 import { countsAgainstProvider, jobResult, type JobOutcomes } from "./outcomes.js";
+import { completionSample, outcomeOfDeadline, outcomeOfProviderError } from "./health-feed.js";
 import type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
 
 export interface RelayDeps {
@@ -59,7 +60,8 @@ export class Relay implements ProviderEvents {
   }
 
   onProviderFrame(p: LiveProvider, frame: ProviderFrame): void {
-    if (frame.type === "register" || frame.type === "heartbeat" || frame.type === "attestation_response" || frame.type === "update_models") return;
+    if (!("request_id" in frame)) return; // handshake, heartbeat, model updates and loads: the socket layer's
+
     const f = this.flights.get(frame.request_id);
     if (!f || f.provider !== p) return; // a request that already moved on, or never existed
     switch (frame.type) {
@@ -71,6 +73,10 @@ export class Relay implements ProviderEvents {
         if (f.phase === "done") return;
         if (f.phase !== "cancelling") this.report(f, p, true, { completionTokens: frame.usage.completion_tokens });
         this.finish(f);
+        if (f.dispatchedAt !== undefined) {
+          this.deps.registry.recordCompletion(p, f.plan.model, completionSample(frame, f.dispatchedAt, f.firstChunkAt, this.deps.clock.now()));
+        }
+        this.deps.registry.recordOutcome(p, f.plan.model, "success");
         this.notify(f, () => f.observer.onComplete(frame, p));
         return;
       case "inference_error":
@@ -115,7 +121,12 @@ export class Relay implements ProviderEvents {
 
   private async dispatch(f: Flight): Promise<void> {
     const { plan } = f;
-    const p = this.deps.registry.pick(plan.model, { exclude: f.tried, ...(plan.accept && { accept: plan.accept }) });
+    const p = this.deps.registry.pick(plan.model, {
+      exclude: f.tried,
+      inputTokens: plan.inputTokensEstimate,
+      maxTokens: plan.maxTokens,
+      ...(plan.accept && { accept: plan.accept }),
+    });
     if (!p) {
       return this.fail(
         f,
@@ -183,7 +194,7 @@ export class Relay implements ProviderEvents {
     f.timers.sawChunk();
     const first = !f.started;
     f.started = true;
-    if (f.firstChunkAt === undefined) f.firstChunkAt = this.deps.clock.now();
+    if (first) f.firstChunkAt = this.deps.clock.now();
     if (frame.tokens !== f.tokens) advanceTokens(f, p, frame.tokens, this.deps.logger);
     const tokens = f.tokens;
     this.notify(f, () => f.observer.onChunk(frame.chunk, p, first, tokens));
@@ -197,6 +208,8 @@ export class Relay implements ProviderEvents {
     const d = deadlineOutcome(kind, this.deps.maxRequestMs);
     this.deps.logger.warn(d.log, { request_id: f.plan.requestId, provider_id: p?.id, attempt: f.attempts, tokens: f.tokens });
     p?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: d.cancelReason }, "control");
+    const outcome = outcomeOfDeadline(kind);
+    if (p && outcome) this.deps.registry.recordOutcome(p, f.plan.model, outcome);
     if (p && f.phase !== "cancelling") this.report(f, p, false, { code: d.code });
     const failure: RelayFailure = { status: d.status, code: d.code, message: d.message, usage: null, provider: p, cancelled: f.phase === "cancelling" };
     if (!d.failOver) return this.fail(f, failure);
@@ -206,6 +219,8 @@ export class Relay implements ProviderEvents {
 
   private onProviderError(f: Flight, p: LiveProvider, frame: InferenceErrorFrame): void {
     this.detach(f);
+    const outcome = outcomeOfProviderError(frame.code);
+    if (outcome && f.phase !== "cancelling") this.deps.registry.recordOutcome(p, f.plan.model, outcome);
     const mapped = statusForProviderError(frame.code);
     if (f.phase !== "cancelling" && countsAgainstProvider(frame.code)) this.report(f, p, false, { code: mapped.code });
     const failure: RelayFailure = {

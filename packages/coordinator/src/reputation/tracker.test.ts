@@ -79,6 +79,12 @@ describe("ReputationTracker", () => {
     assert.ok(good.score > bad.score);
     rep.recordDispute("good");
     assert.equal(rep.snapshot("good")!.disputes, 1);
+    rep.seedDisputes("good", 0);
+    assert.equal(rep.snapshot("good")!.disputes, 1, "a stored count never lowers what this run saw");
+    rep.seedDisputes("bad", 3);
+    assert.equal(rep.snapshot("bad")!.disputes, 3);
+    rep.seedDisputes("unknown", 3);
+    assert.equal(rep.snapshot("unknown"), undefined);
     assert.ok(Math.abs(rep.snapshot("good")!.score - good.score * 0.8) < 1e-3, "one dispute: × 0.8");
   });
 

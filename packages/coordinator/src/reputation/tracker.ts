@@ -87,6 +87,15 @@ export class ReputationTracker {
     this.touch(providerId).disputes++;
   }
 
+  /**
+   * The disputes stored against the provider (they outlive a coordinator run): raises the count to
+   * at least `stored`; a no-op for a provider not tracked.
+   */
+  seedDisputes(providerId: string, stored: number): void {
+    const e = this.entries.get(providerId);
+    if (e && Number.isInteger(stored) && stored > e.disputes) e.disputes = stored;
+  }
+
   snapshot(providerId: string): ReputationSnapshot | undefined {
     const e = this.entries.get(providerId);
     if (!e) return undefined;

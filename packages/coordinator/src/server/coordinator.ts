@@ -15,6 +15,7 @@ import { Relay } from "../relay/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
+import { WarmPool } from "../warm-pool/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { createOps, type Ops } from "./ops.js";
@@ -76,7 +77,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const registry = new MemoryRegistry(entropy.random, clock.now);
   // Built just below; the ops read its size only at scrape time.
   let relay: Relay;
-  const ops = createOps(registry, clock, () => relay.inFlight);
+  const ops = createOps({ registry, clock, logger, relayInFlight: () => relay.inFlight, disputesAgainst: (id) => store.disputes.countAgainst(id) });
   const maxRequestMs = cfg.maxRequestSeconds * 1000;
   relay = new Relay({
     registry,
@@ -99,11 +100,19 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     onSettled: (result, outcome) => ops.metrics.onSettled(result, outcome),
   });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
+  const warmPool = new WarmPool({
+    registry,
+    clock,
+    logger,
+    tickMs: cfg.warmPoolTickMs,
+    loadTimeoutMs: cfg.warmPoolLoadTimeoutMs,
+    cooldownMs: cfg.warmPoolCooldownMs,
+  });
   // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ops, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, ops, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -133,6 +142,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
+    modelLoads: warmPool,
   }, providerAdmission(cfg, logger));
   const stopEviction = startEviction(registry, events, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
@@ -146,10 +156,12 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     });
   } catch (err) {
     stopEviction();
+    warmPool.stop();
     await sweeper.stop();
     await store.close();
     throw err;
   }
+  warmPool.start();
   const port = (server.address() as AddressInfo).port;
   const host = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
@@ -174,6 +186,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   };
   const shutdown = (reason: DrainReason): Promise<void> =>
     (closing ??= (async () => {
+      warmPool.stop();
       providers.stopAccepting();
       const summary = await drainAndStop(
         {

@@ -4,6 +4,7 @@ import { CoordinatorMetrics } from "../metrics/index.js";
 import type { ProviderRegistry } from "../registry/index.js";
 import type { JobOutcomes } from "../relay/index.js";
 import { ReputationTracker } from "../reputation/index.js";
+import { errorFields, type Logger } from "../log/index.js";
 import type { Clock } from "../runtime/index.js";
 import type { ProviderEvents } from "../ws/index.js";
 
@@ -17,12 +18,20 @@ export interface Ops extends OpsHandles {
    * periodic challenge loop calls this.
    */
   recordChallenge(providerId: string, passed: boolean): void;
-  /** A dispute against one of the provider's receipts (reputation). */
-  recordDispute(providerId: string): void;
+}
+
+export interface OpsDeps {
+  registry: ProviderRegistry;
+  clock: Clock;
+  logger: Logger;
+  relayInFlight: () => number;
+  /** Disputes stored against a provider (receipts); seeds its reputation when it connects. */
+  disputesAgainst: (providerId: string) => Promise<number>;
 }
 
 /** Drain state, metrics and reputation for one coordinator; `beginShutdown` is bound later. */
-export function createOps(registry: ProviderRegistry, clock: Clock, relayInFlight: () => number): Ops & { bindShutdown(fn: (r: DrainReason) => void): void } {
+export function createOps(deps: OpsDeps): Ops & { bindShutdown(fn: (r: DrainReason) => void): void } {
+  const { registry, clock, relayInFlight } = deps;
   const drain = new DrainGate();
   const reputation = new ReputationTracker({ now: clock.now });
   const metrics = new CoordinatorMetrics({ registry, relayInFlight, draining: () => drain.draining });
@@ -47,6 +56,10 @@ export function createOps(registry: ProviderRegistry, clock: Clock, relayInFligh
       },
       onProviderAdmitted: (p) => {
         reputation.recordConnected(p.id);
+        deps.disputesAgainst(p.id).then(
+          (n) => reputation.seedDisputes(p.id, n),
+          (err: unknown) => deps.logger.warn("reading a provider's disputes failed", { provider_id: p.id, ...errorFields(err) }),
+        );
         relay.onProviderAdmitted?.(p);
       },
     }),

@@ -19,6 +19,7 @@ import {
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
+import type { ModelLoadEvents } from "../warm-pool/index.js";
 import { parseChunkFrame } from "./chunk-frame.js";
 import { LaneWriter } from "./lane-writer.js";
 import {
@@ -58,6 +59,8 @@ export interface ProviderSocketDeps {
   attestationMaxAgeMs?: number;
   /** Links a provider to its owner account from `register.account_token`; absent: providers stay unlinked. */
   resolveAccountToken?: AccountTokenResolver;
+  /** The warm pool: heartbeats (free_for_load_gb), load_model_status answers, disconnects. */
+  modelLoads?: ModelLoadEvents;
 }
 
 export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
@@ -148,6 +151,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       inFlight: 0,
       ownerAccountId,
       prices: announcedPrices(frame, models),
+      hardware: frame.hardware,
+      ...(frame.benchmark_tps !== undefined && { benchmarkTps: frame.benchmark_tps }),
     }));
     if (!result.ok) return reject(result.reason, result.code);
     const provider = (admitted = result.provider);
@@ -164,6 +169,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       }),
       "control",
     );
+    // Then what (if anything) keeps it from traffic: "connected but gets no requests" has an answer.
+    registry.announceStatus(provider);
     log.info("provider registered", {
       version: frame.provider_version,
       models: [...models.keys()].join(","),
@@ -230,7 +237,10 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
           case "attestation_response":
             return reject("no attestation challenge is outstanding");
           case "heartbeat":
-            return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            return deps.modelLoads?.onHeartbeat(p, frame);
+          case "load_model_status":
+            return deps.modelLoads?.onLoadStatus(p, frame);
           case "update_models":
             onUpdateModels(p, frame).catch((err) => {
               log.error("model update failed", errorFields(err));
@@ -271,6 +281,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     phase = { name: "closed" };
     clock.clearTimeout(registerTimer);
     writer.close();
+    // Also after an eviction (the registry dropped it already): the pool's state for it goes.
+    if (provider) deps.modelLoads?.onProviderGone(provider);
     if (provider && registry.remove(provider)) {
       log.info("provider disconnected", { code, in_flight: provider.inFlight });
       events.onProviderGone(provider);

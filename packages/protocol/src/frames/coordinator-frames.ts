@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiKindSchema } from "./common.js";
 import { SealedRequestSchema } from "../seal/index.js";
+import { LoadModelFrameSchema, UnloadModelFrameSchema, type LoadModelFrame, type UnloadModelFrame } from "./model-load-frames.js";
 
 /** Frames the coordinator sends to a provider. */
 
@@ -93,6 +94,8 @@ export const coordinatorFrameSchemas = {
   cancel: CancelFrameSchema,
   models_updated: ModelsUpdatedFrameSchema,
   trust_status: TrustStatusFrameSchema,
+  load_model: LoadModelFrameSchema,
+  unload_model: UnloadModelFrameSchema,
 } as const;
 
 export type CoordinatorFrame =
@@ -101,4 +104,6 @@ export type CoordinatorFrame =
   | InferenceRequestFrame
   | CancelFrame
   | ModelsUpdatedFrame
-  | TrustStatusFrame;
+  | TrustStatusFrame
+  | LoadModelFrame
+  | UnloadModelFrame;

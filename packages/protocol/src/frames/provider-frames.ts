@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ErrorCodeSchema, FinishReasonSchema, SlotCapacitySchema, UsageSchema } from "./common.js";
 import { AttestationSchema } from "../attest/index.js";
-import { SealedChunkSchema } from "../seal/index.js";
+import { SealedChunkSchema, SealedReceiptSchema } from "../seal/index.js";
+import { SignedReceiptSchema } from "../receipt/receipt.js";
+import { LoadModelStatusFrameSchema, type LoadModelStatusFrame } from "./model-load-frames.js";
 
 /** Frames a provider sends to the coordinator. */
 
@@ -59,7 +61,9 @@ export const HeartbeatFrameSchema = z.object({
       memory_pressure: z.number().min(0).max(1).optional(),
     })
     .optional(),
+  /** One slot per loaded (or unloaded, `idle_shutdown`) model; a cold offered model has none (model-load-frames.ts). */
   backend_capacity: z.object({ slots: z.array(SlotCapacitySchema).max(16) }),
+  /** The largest model (GiB of weights) the provider's memory gate would admit now. */
   free_for_load_gb: z.number().nonnegative().optional(),
 });
 export type HeartbeatFrame = z.infer<typeof HeartbeatFrameSchema>;
@@ -91,6 +95,10 @@ export const InferenceCompleteFrameSchema = z.object({
   usage: UsageSchema,
   finish_reason: FinishReasonSchema,
   response_hash: z.string().max(128).optional(),
+  /** The provider's signed usage receipt (receipt/): the coordinator verifies it and bills from it. */
+  receipt: SignedReceiptSchema.optional(),
+  /** The same receipt sealed under the response key, relayed untouched to an e2e consumer. */
+  sealed_receipt: SealedReceiptSchema.optional(),
 });
 export type InferenceCompleteFrame = z.infer<typeof InferenceCompleteFrameSchema>;
 
@@ -139,6 +147,7 @@ export const providerFrameSchemas = {
   inference_chunk: InferenceChunkFrameSchema,
   inference_complete: InferenceCompleteFrameSchema,
   inference_error: InferenceErrorFrameSchema,
+  load_model_status: LoadModelStatusFrameSchema,
 } as const;
 
 export type ProviderFrame =
@@ -149,4 +158,5 @@ export type ProviderFrame =
   | InferenceAcceptedFrame
   | InferenceChunkFrame
   | InferenceCompleteFrame
-  | InferenceErrorFrame;
+  | InferenceErrorFrame
+  | LoadModelStatusFrame;

@@ -23,7 +23,12 @@ export function defaultModelId(path: string): string {
 
 /** Precedence: command-line flag > environment (secrets only) > config file > default. */
 export function resolveConfig(file: ConfigFile, flags: StartFlags, env: NodeJS.ProcessEnv, filePath?: string): EffectiveConfig {
-  const fileModels: ModelConfig[] = (file.models ?? []).map((m) => ({ path: m.path, id: m.id ?? defaultModelId(m.path), ...(m.price && { price: m.price }) }));
+  const fileModels: ModelConfig[] = (file.models ?? []).map((m) => ({
+    path: m.path,
+    id: m.id ?? defaultModelId(m.path),
+    ...(m.price && { price: m.price }),
+    ...(m.preload !== undefined && { preload: m.preload }),
+  }));
   let models = fileModels;
   if (flags.modelPath !== undefined) {
     const id = flags.modelId ?? defaultModelId(flags.modelPath);

@@ -11,13 +11,19 @@ import {
   type ProviderFrame,
 } from "@darkbloom/protocol";
 import { EngineError } from "../engine/index.js";
+import { ReceiptWriter } from "./receipt.js";
 import { renderApiRequest } from "./render-api.js";
 import type { ReplayGuard } from "./replay-guard.js";
+import type { ModelSource } from "../hosting/types.js";
 import type { ChatEngine, ResponseSink } from "./types.js";
 
 export interface ServeContext {
   engines: ReadonlyMap<string, ChatEngine>;
+  /** Hosted models (loaded on demand when cold); wins over `engines` for the models it offers. */
+  models?: ModelSource;
   keyPair: EncryptionKeyPair;
+  /** The Ed25519 identity secret: signs each response's usage receipt. */
+  identitySecret: Uint8Array;
   /** Refuses stale and replayed envelopes (one per key pair). */
   replay: ReplayGuard;
   send(frame: ProviderFrame): void;
@@ -44,8 +50,9 @@ export async function handleInferenceRequest(
     ctx.send({ type: "inference_error", request_id: requestId, code, message, retryable });
     ctx.log("inference_error", { request_id: requestId, code });
   };
-  const engine = ctx.engines.get(frame.model);
-  if (!engine) return fail("model_not_found", `model ${frame.model} is not loaded here`, true);
+  const hosted = ctx.models?.offers(frame.model) === true;
+  const direct = hosted ? undefined : ctx.engines.get(frame.model);
+  if (!hosted && !direct) return fail("model_not_found", `model ${frame.model} is not loaded here`, true);
   ctx.send({ type: "inference_accepted", request_id: requestId });
 
   let opened: OpenedRequest;
@@ -79,7 +86,23 @@ export async function handleInferenceRequest(
   // The coordinator reserved credit for the clear max_tokens: never generate more than that.
   if (parsed.api !== "messages.count_tokens") parsed.params.maxTokens = Math.min(parsed.params.maxTokens, frame.max_tokens);
 
+  let engine: ChatEngine;
+  let release = (): void => {};
+  if (direct) engine = direct;
+  else {
+    // A cold model is loaded first (memory gate and model limit permitting): refused → retryable error.
+    const lease = await ctx.models!.acquire(frame.model);
+    if (!lease.ok) {
+      opened.responseKey.fill(0);
+      return fail(lease.code, lease.message, lease.retryable);
+    }
+    engine = lease.engine;
+    release = lease.release;
+    if (signal.aborted) return release();
+  }
+
   const sealer = createStreamSealer(opened.responseKey, ctx.keyPair.kid);
+  const receipt = new ReceiptWriter(requestId, frame.model, ctx.identitySecret);
   const started = performance.now();
   try {
     const result = await renderApiRequest(
@@ -88,18 +111,14 @@ export async function handleInferenceRequest(
       withPreambleHeld({
         write: (text, final, tokens) => {
           if (signal.aborted) return;
-          ctx.send({ type: "inference_chunk", request_id: requestId, tokens, chunk: sealer.seal(encoder.encode(text), final) });
+          ctx.send({ type: "inference_chunk", request_id: requestId, tokens, chunk: receipt.sent(sealer.seal(encoder.encode(text), final)) });
         },
       }),
       signal,
     );
     // Sent after a cancel too, so the coordinator can bill only what was generated.
-    ctx.send({
-      type: "inference_complete",
-      request_id: requestId,
-      usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens },
-      finish_reason: result.finishReason,
-    });
+    const usage = { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens };
+    ctx.send({ type: "inference_complete", request_id: requestId, usage, finish_reason: result.finishReason, ...receipt.complete(sealer, usage) });
     ctx.log("inference_complete", {
       request_id: requestId,
       model: frame.model,
@@ -122,6 +141,8 @@ export async function handleInferenceRequest(
     if (code === "context_length_exceeded" || code === "invalid_request") fail("bad_request", (err as Error).message, false);
     else if (code === "queue_full") fail("overloaded", (err as Error).message, true);
     else fail("engine_error", "generation failed", false);
+  } finally {
+    release();
   }
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { privateFetch } from "../private-fetch.js";
+import type { ReceiptMismatchError } from "../receipts/index.js";
 import { resolveEndpoints } from "../endpoints.js";
 import {
   DEFAULT_PROXY_HOST,
@@ -17,6 +18,12 @@ export interface PrivateProxy {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/** The proxy's default report of a refused receipt: which provider, why, and the numbers. */
+function warnReceiptMismatch(err: ReceiptMismatchError): void {
+  const numbers = err.claimed !== undefined ? ` claimed=${err.claimed} allowed=${err.allowed}` : "";
+  process.stderr.write(`darkbloom proxy: usage receipt refused (provider ${err.providerId ?? "?"}, ${err.reason}${numbers}); disputing\n`);
 }
 
 /**
@@ -37,6 +44,7 @@ export async function startPrivateProxy(opts: PrivateProxyOptions): Promise<Priv
     apiKey: opts.apiKey,
     ...(opts.fetch !== undefined && { fetch: opts.fetch }),
     ...(opts.maxRecipients !== undefined && { maxRecipients: opts.maxRecipients }),
+    onReceiptMismatch: opts.onReceiptMismatch ?? warnReceiptMismatch,
   });
   const endpoints = resolveEndpoints(root);
 

@@ -59,7 +59,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     } else {
       const keys = new Map<LiveProvider, Uint8Array>();
       prepared = prepareCoordinatorSealed(api, value, raw, keys);
-      writer = new SealedWriter(ctx.res, prepared.stream, errorFormatOf(api), streamOpts, keys);
+      writer = new SealedWriter(ctx.res, api, prepared.stream, errorFormatOf(api), streamOpts, keys);
     }
     timing.mark("parse");
     const { model } = prepared;
@@ -69,6 +69,8 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     if (!registry.knowsModel(model)) {
       throw new HttpError(404, `The model \`${model}\` does not exist or no provider has offered it.`, "model_not_found", "model");
     }
+    // Demand for the warm pool, counted whether or not a provider can take it now.
+    deps.warmPool?.noteArrival(model);
     const candidates = registry.candidates(model, prepared.accept ? { accept: prepared.accept } : {});
     if (candidates.length === 0) {
       const message =
