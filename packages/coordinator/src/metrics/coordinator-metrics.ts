@@ -84,8 +84,13 @@ export class CoordinatorMetrics implements JobOutcomes {
   });
   private readonly providers = this.registry.gauge({
     name: "darkbloom_providers",
-    help: "Connected providers by state (serving: has requests in flight), version and trust level.",
+    help: "Connected providers by state (gated: no request can reach it; serving: requests in flight; idle), version and trust level.",
     labelNames: ["state", "version", "trust"],
+  });
+  private readonly gates = this.registry.gauge({
+    name: "darkbloom_provider_gates",
+    help: "Connected providers held back from traffic by each named gate (for the whole provider or one of its models).",
+    labelNames: ["gate"],
   });
   private readonly slots = this.registry.gauge({
     name: "darkbloom_provider_slots",
@@ -149,8 +154,13 @@ export class CoordinatorMetrics implements JobOutcomes {
   private collect(): void {
     this.providers.reset();
     this.slots.reset();
-    for (const p of this.sources.registry.all()) {
-      this.providers.inc({ state: p.inFlight > 0 ? "serving" : "idle", version: versionLabel(p.version), trust: p.trustLevel });
+    this.gates.reset();
+    const registry = this.sources.registry;
+    for (const p of registry.all()) {
+      const status = registry.statusOf(p);
+      const state = !status.routable ? "gated" : p.inFlight > 0 ? "serving" : "idle";
+      this.providers.inc({ state, version: versionLabel(p.version), trust: status.trustLevel });
+      for (const gate of new Set(status.gates.map((g) => g.name))) this.gates.inc({ gate: codeLabel(gate) });
       for (const [model, slot] of p.slots) this.slots.inc({ model: this.model(model), state: codeLabel(slot.state) });
     }
     this.queue.set({}, safe(this.queueDepth));

@@ -69,6 +69,8 @@ describe("/metrics, /readyz and reputation in /v1/stats", () => {
     assert.equal(sample(text, "darkbloom_queue_depth"), 0);
     assert.equal(sample(text, "darkbloom_draining"), 0);
     assert.ok(text.includes("# TYPE darkbloom_request_ttft_seconds histogram"));
+    assert.ok(text.includes("# TYPE darkbloom_provider_gates gauge"));
+    assert.doesNotMatch(text, /^darkbloom_provider_gates\{/m, "no gate holds the provider back");
   });
 
   it("the queue plugs its depth in as a source read at scrape time; challenge verdicts are counted", async () => {
@@ -102,7 +104,7 @@ describe("/metrics, /readyz and reputation in /v1/stats", () => {
 });
 
 describe("job results feed reputation and metrics", () => {
-  it("a provider failing before its first token is charged a failed job; the failover target a success", async () => {
+  it("a provider failing before its first token is charged failed jobs (and shows up gated); the failover target successes", async () => {
     const coord = await startCoordinator({ providerToken: TEST_PROVIDER_TOKEN, port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: KEY, bootstrapCreditUsd: 5 }, { logWrite: () => undefined });
     const bad = await FakeProvider.connect(coord.url, { models: ["m"], behavior: () => "fail_before_first" });
     const good = await FakeProvider.connect(coord.url, { models: ["m"] });
@@ -112,7 +114,7 @@ describe("job results feed reputation and metrics", () => {
         const r = await post(coord, chat("m", "hi"));
         assert.equal(r.status, 200);
         await r.text();
-        return (coord.ops.reputation.snapshot(bad.id)?.jobs.failed ?? 0) > 0;
+        return (coord.ops.reputation.snapshot(bad.id)?.jobs.failed ?? 0) >= 2;
       });
       const badRep = coord.ops.reputation.snapshot(bad.id)!;
       const goodRep = coord.ops.reputation.snapshot(good.id)!;
@@ -121,6 +123,9 @@ describe("job results feed reputation and metrics", () => {
       assert.ok(goodRep.score > badRep.score);
       const text = await (await scrape(coord)).text();
       assert.equal(sample(text, 'darkbloom_provider_jobs_total{model="m",result="failed",code="provider_error"}'), badRep.jobs.failed);
+      // Two errors within a minute put it in the registry's error cooldown: visible by gate name.
+      assert.equal(sample(text, 'darkbloom_provider_gates{gate="error_cooldown"}'), 1);
+      assert.equal(sample(text, 'darkbloom_providers{state="gated",version="0.0.0-fake",trust="self_signed"}'), 1);
     } finally {
       await bad.close();
       await good.close();
