@@ -45,6 +45,13 @@ export class Admission {
     return this.deps.queue.depth(model);
   }
 
+  /** Requests waiting across every model (metrics). */
+  totalQueued(): number {
+    let n = 0;
+    for (const model of this.deps.queue.models()) n += this.deps.queue.depth(model);
+    return n;
+  }
+
   /** Without side effects: the refusal this request would get right now, if any (before billing). */
   precheck(req: AdmissionRequest): Refusal | undefined {
     const cands = this.candidates(req);

@@ -9,7 +9,21 @@ import type { ProviderRegistry } from "../registry/index.js";
 import type { Relay } from "../relay/index.js";
 import type { Clock, Entropy } from "../runtime/index.js";
 import type { Store } from "../store/index.js";
+import type { DrainGate, DrainReason } from "../drain/index.js";
+import type { CoordinatorMetrics } from "../metrics/index.js";
+import type { ReputationTracker } from "../reputation/index.js";
 import type { WarmPool } from "../warm-pool/index.js";
+
+/** Operations: drain state, metrics, reputation (drain/, metrics/, reputation/). */
+export interface OpsHandles {
+  drain: DrainGate;
+  metrics: CoordinatorMetrics;
+  reputation: ReputationTracker;
+  /** Starts the graceful drain and stop (the path SIGTERM takes); idempotent. */
+  beginShutdown(reason: DrainReason): void;
+  /** A dispute filed against one of the provider's receipts (reputation). */
+  recordDispute(providerId: string): void;
+}
 
 /** What the API routes use; assembled once per coordinator instance. */
 export interface ApiDeps {
@@ -32,6 +46,7 @@ export interface ApiDeps {
   accountAuth: AccountAuth;
   /** Per-key rate limits and spend caps, checked at admission. */
   limits: KeyLimiter;
+  ops: OpsHandles;
   /** Arrival rates per model and model loads (absent in tests that build the API alone). */
   warmPool?: WarmPool;
 }

@@ -20,7 +20,7 @@ function disputeJson(d: DisputeRecord): DisputeResponse {
  * (a repeat answers 200 with the first), at most DISPUTES_PER_HOUR per account, and counts
  * against that provider (GET /v1/stats). Token counts and a hash only: no content.
  */
-export function disputeRoute(deps: Pick<ApiDeps, "store" | "clock" | "logger">): Handler {
+export function disputeRoute(deps: Pick<ApiDeps, "store" | "clock" | "logger" | "ops">): Handler {
   return async (ctx) => {
     const principal = await requireAuth(ctx, deps.store);
     const { value } = await readJson(ctx.req, DISPUTE_MAX_BODY_BYTES);
@@ -60,7 +60,10 @@ export function disputeRoute(deps: Pick<ApiDeps, "store" | "clock" | "logger">):
       allowed: body.allowed ?? null,
       receiptJson: JSON.stringify(body.receipt),
     });
-    if (created) deps.logger.warn("receipt disputed", { request_id: requestId, provider_id: record.providerId, reason: record.reason, claimed: record.claimed, allowed: record.allowed });
+    if (created) {
+      deps.logger.warn("receipt disputed", { request_id: requestId, provider_id: record.providerId, reason: record.reason, claimed: record.claimed, allowed: record.allowed });
+      deps.ops.recordDispute(record.providerId);
+    }
     sendJson(ctx.res, created ? 201 : 200, disputeJson(record));
   };
 }

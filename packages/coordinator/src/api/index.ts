@@ -1,3 +1,3 @@
 export { buildRouter } from "./routes.js";
-export type { ApiDeps } from "./deps.js";
+export type { ApiDeps, OpsHandles } from "./deps.js";
 export { errorFormatForPath } from "./anthropic/index.js";

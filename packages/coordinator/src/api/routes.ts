@@ -3,7 +3,9 @@ import { countTokensRoute, messagesRoute } from "./anthropic/index.js";
 import { chatCompletionsRoute } from "./chat/index.js";
 import { completionsRoute } from "./completions/index.js";
 import type { ApiDeps } from "./deps.js";
-import { healthRoute } from "./health.js";
+import { healthRoute, readyzRoute } from "./health.js";
+import { drainRoute } from "../drain/index.js";
+import { metricsRoute } from "../metrics/index.js";
 import { addPaymentRoutes } from "../payments/index.js";
 import { addMoneyRoutes } from "./money/index.js";
 import { modelsRoute } from "./models.js";
@@ -28,6 +30,10 @@ import { providerEarningsRoute } from "./provider-earnings.js";
 export function buildRouter(deps: ApiDeps): Router {
   const router = new Router()
     .get("/health", healthRoute(deps))
+    // Operations: readiness (503 while draining), Prometheus, graceful drain.
+    .get("/readyz", readyzRoute(deps))
+    .get("/metrics", metricsRoute(deps.ops.metrics, { metricsToken: deps.config.metricsToken, adminToken: deps.config.adminToken }))
+    .post("/v1/admin/drain", drainRoute({ adminToken: deps.config.adminToken, gate: deps.ops.drain, graceMs: deps.config.shutdownGraceMs, beginShutdown: deps.ops.beginShutdown }))
     .get("/v1/models", modelsRoute(deps))
     .get("/v1/providers/keys", providerKeysRoute(deps))
     .post("/v1/chat/completions", chatCompletionsRoute(deps))

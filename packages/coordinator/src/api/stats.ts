@@ -1,6 +1,7 @@
 import { sendJson, type Handler } from "../http/index.js";
 import type { NetworkTotals, ProviderDisputeCount } from "../store/index.js";
 import type { ApiDeps } from "./deps.js";
+import { providerStats } from "./provider-stats.js";
 
 const DAY_MS = 86_400_000;
 /** The public endpoint reads the database at most this often. */
@@ -15,7 +16,8 @@ interface Totals {
 
 /**
  * GET /v1/stats (public): providers online, models served, requests and tokens in the last 24 h,
- * and receipt disputes per provider (what reputation weighs).
+ * each connected provider's public facts with its reputation (this coordinator run), and receipt
+ * disputes per provider (stored).
  */
 export function statsRoute(deps: ApiDeps): Handler {
   let cached: { at: number; totals: Promise<Totals> } | undefined;
@@ -44,6 +46,7 @@ export function statsRoute(deps: ApiDeps): Handler {
         completion_tokens: t.completionTokens,
         total_tokens: t.promptTokens + t.completionTokens,
       },
+      providers: providerStats(deps.registry.all(), deps.ops.reputation),
       disputes: disputes.map((d) => ({ provider_id: d.providerId, disputes: d.disputes })),
     });
   };

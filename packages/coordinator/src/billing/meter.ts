@@ -26,6 +26,8 @@ export interface MeterDeps {
   providerById?: (id: string) => PricedProvider | undefined;
   /** Waits before each retry of a failed settle; after the last, the sweeper settles it. */
   retryDelaysMs?: readonly number[];
+  /** Each settlement that was written (not replays): metrics count the money. */
+  onSettled?: (result: SettleResult, outcome: Outcome) => void;
 }
 
 export interface SettleRequest {
@@ -61,6 +63,9 @@ export class Meter {
   private readonly prices: PriceTable;
   private readonly split: SplitPolicy;
   private readonly retryDelaysMs: readonly number[];
+  /** First settle attempts still running (shutdown waits for them before closing the store). */
+  private readonly running = new Set<Promise<unknown>>();
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -91,7 +96,19 @@ export class Meter {
    * in the background). Never rejects.
    */
   settle(req: SettleRequest): Promise<SettleResult | null> {
-    return this.attempt(req, 0);
+    const p = this.attempt(req, 0);
+    this.running.add(p);
+    void p.finally(() => {
+      this.running.delete(p);
+      if (this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+    return p;
+  }
+
+  /** Resolves once no settle attempt is running (background retries excepted: the sweeper owns those). */
+  whenSettled(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private async hold(requestId: string, accountId: string, model: string, amountMicros: number): Promise<ReserveResult> {
@@ -130,6 +147,14 @@ export class Meter {
     return referrer === accountId ? null : referrer; // nobody earns a share of their own spending
   }
 
+  private notifySettled(result: SettleResult, outcome: Outcome): void {
+    try {
+      this.deps.onSettled?.(result, outcome);
+    } catch (err) {
+      this.deps.logger.error("settlement observer threw", errorFields(err));
+    }
+  }
+
   private async attempt(req: SettleRequest, attempt: number): Promise<SettleResult | null> {
     try {
       const { chargeMicros, split } = await this.bill(req);
@@ -143,6 +168,7 @@ export class Meter {
         split,
       });
       this.open.delete(req.requestId);
+      if (!result.replay) this.notifySettled(result, req.outcome);
       return result;
     } catch (err) {
       const delay = this.retryDelaysMs[attempt];

@@ -48,6 +48,17 @@ async function main(): Promise<void> {
     coordinator_sealed: config.allowCoordinatorSealed,
     provider_registration: config.providerToken !== undefined ? "token" : "open",
   });
+  // However the stop began (a signal, or POST /v1/admin/drain), the process exits once it is done.
+  coordinator.closed.then(
+    () => {
+      logger.info("stopped");
+      process.exit(0);
+    },
+    (err: unknown) => {
+      logger.error("shutdown failed", errorFields(err));
+      process.exit(1);
+    },
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -55,17 +66,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info("signal received", { signal });
-    coordinator.close().then(
-      () => {
-        logger.info("stopped");
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error("shutdown failed", errorFields(err));
-        process.exit(1);
-      },
-    );
+    logger.info("signal received; draining", { signal, grace_ms: config.shutdownGraceMs });
+    coordinator.close().catch(() => undefined); // reported through `closed`
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));

@@ -6,6 +6,7 @@ import { ADMISSION_ENV_NAMES, ADMISSION_FIELDS } from "./admission.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
 import { TPM_ENV_NAMES, TPM_FIELDS } from "./tpm.js";
+import { OPS_ENV_NAMES, OPS_FIELDS } from "./ops.js";
 import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
 import { LINK_ENV_NAMES, LINK_FIELDS } from "./link.js";
 
@@ -74,8 +75,13 @@ export const ConfigSchema = z.object({
   drainGraceMs: int(1, 60_000).default(250),
   /** After a cancel, how long we wait for the provider's usage report before refunding. */
   cancelSettleMs: int(10, 600_000).default(10_000),
-  /** On SIGTERM, how long in-flight requests may take to finish. */
+  /**
+   * Drain (SIGTERM, SIGINT or POST /v1/admin/drain): how long in-flight requests may take to
+   * finish before the rest are ended with an error. 0: end them at once.
+   */
   shutdownGraceMs: int(0, 600_000).default(10_000),
+  /** /metrics access (config/ops.ts). */
+  ...OPS_FIELDS,
   /** HTTP timeouts, per-address connection cap, access-log level (config/http.ts). */
   ...HTTP_FIELDS,
   /** Once a stream has started, the longest silence between chunks before it ends with an error. */
@@ -126,6 +132,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   drainGraceMs: "DARKBLOOM_DRAIN_GRACE_MS",
   cancelSettleMs: "DARKBLOOM_CANCEL_SETTLE_MS",
   shutdownGraceMs: "DARKBLOOM_SHUTDOWN_GRACE_MS",
+  ...OPS_ENV_NAMES,
   ...HTTP_ENV_NAMES,
   streamIdleTimeoutMs: "DARKBLOOM_STREAM_IDLE_TIMEOUT_MS",
   maxRequestSeconds: "DARKBLOOM_MAX_REQUEST_SECONDS",

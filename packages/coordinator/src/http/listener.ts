@@ -19,6 +19,20 @@ export interface ListenerDeps {
   accessLogLevel?: "debug" | "info";
   /** The error shape of a path (its API family's); OpenAI's when absent. */
   errorFormat?: (path: string) => ErrorFormat;
+  /** Runs before a matched handler; throws an HttpError to refuse (e.g. a drain refusing inference). */
+  admit?: (ctx: RequestContext, method: string) => void;
+  /** Called once per request when its response closes, with what the access log records (metrics). */
+  onDone?: (done: RequestDone) => void;
+}
+
+/** One finished request, as the access log sees it. */
+export interface RequestDone {
+  method: string;
+  /** The route pattern, or "unmatched". */
+  route: string;
+  status: number;
+  totalMs: number;
+  fields: Readonly<RequestContext["logFields"]>;
 }
 
 /**
@@ -44,22 +58,32 @@ export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage
     const ctx: RequestContext = { req, res, path, query, params, requestId, startedAt, timing, logFields: {} };
 
     res.once("close", () => {
-      const status = ctx.logFields.status ?? (res.writableFinished ? res.statusCode : 499);
+      const status = Number(ctx.logFields.status ?? (res.writableFinished ? res.statusCode : 499));
+      const route = match.kind === "found" ? match.route : "unmatched";
+      const totalMs = now() - startedAt;
       access("request", {
         request_id: requestId,
         method,
-        route: match.kind === "found" ? match.route : "unmatched",
+        route,
         ...ctx.logFields,
         status,
-        total_ms: now() - startedAt,
+        total_ms: totalMs,
         timing: timing.active ? timing.compact() : undefined,
       });
+      if (deps.onDone) {
+        try {
+          deps.onDone({ method, route, status, totalMs, fields: ctx.logFields });
+        } catch (err) {
+          logger.error("request observer threw", { request_id: requestId, ...errorFields(err) });
+        }
+      }
     });
 
     const format = deps.errorFormat?.(path) ?? "openai";
     const fail = (err: unknown) => {
       if (timing.active) timing.applyTo(res);
       if (err instanceof HttpError) {
+        if (err.code !== null) ctx.logFields.error_code ??= err.code;
         sendError(res, err, format);
         return;
       }
@@ -72,6 +96,7 @@ export function createRequestListener(deps: ListenerDeps): (req: IncomingMessage
       return fail(new HttpError(405, `Method ${method} not allowed.`, "method_not_allowed", null, { allow: match.allowed.join(", ") }));
     }
     try {
+      deps.admit?.(ctx, method);
       const out = match.handler(ctx);
       if (out) out.catch(fail);
     } catch (err) {

@@ -9,6 +9,7 @@ import { Speculation } from "./backup.js";
 import { FlightTimers, deadlineOutcome, type DeadlineKind } from "./deadlines.js";
 import { advanceTokens, newFlight, type Flight } from "./flight.js";
 import { canFailOver, failureOfProviderError } from "./failures.js";
+import { countsAgainstProvider, jobResult, type JobOutcomes } from "./outcomes.js";
 import { completionSample, outcomeOfDeadline, outcomeOfProviderError } from "./health-feed.js";
 import { firstChunkDeadlineFor, requestFrame } from "./request-frame.js";
 import type { BackupPolicy, DispatchBudget, DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
@@ -31,6 +32,8 @@ export interface RelayDeps {
   budget?: DispatchBudget;
   /** Speculative backup dispatch at half the first-token deadline; absent: no backups. */
   backups?: BackupPolicy;
+  /** Told how each dispatch ended for its provider (reputation, metrics). */
+  outcomes?: JobOutcomes;
 }
 
 /** Routes requests to providers and provider frames back to consumers; content stays sealed. */
@@ -39,6 +42,8 @@ export class Relay implements ProviderEvents {
   private readonly attachments: Attachments;
   private readonly speculation: Speculation;
   private idleWaiters: (() => void)[] = [];
+  /** Shutting down: `abortAll` ran, and requests started later fail at once. */
+  private stopped = false;
 
   constructor(private readonly deps: RelayDeps) {
     this.attachments = new Attachments(deps.registry, deps.budget);
@@ -63,7 +68,8 @@ export class Relay implements ProviderEvents {
     const timers = new FlightTimers(this.deps.clock, this.deps.streamIdleTimeoutMs, this.deps.maxRequestMs, (kind) => this.onDeadline(f, kind));
     const f = newFlight(plan, observer, timers, grant);
     this.flights.set(plan.requestId, f);
-    void this.dispatch(f);
+    if (this.stopped) this.fail(f, { status: 503, code: "shutting_down", message: "The coordinator is shutting down; retry.", usage: null, provider: null, cancelled: false });
+    else void this.dispatch(f);
     return {
       cancel: (reason) => this.cancel(f, reason),
       get provider() {
@@ -98,6 +104,7 @@ export class Relay implements ProviderEvents {
       case "inference_chunk":
         return this.onChunk(f, p, frame);
       case "inference_complete":
+        if (f.phase !== "cancelling") this.report(f, p, true, { completionTokens: frame.usage.completion_tokens });
         this.finish(f, true);
         if (f.dispatchedAt !== undefined) {
           this.deps.registry.recordCompletion(p, f.plan.model, completionSample(frame, f.dispatchedAt, f.firstChunkAt, this.deps.clock.now()));
@@ -117,6 +124,7 @@ export class Relay implements ProviderEvents {
         continue;
       }
       if (f.provider !== p) continue;
+      if (f.phase !== "cancelling") this.report(f, p, false, { code: "provider_lost" });
       const cancelled = f.phase === "cancelling";
       this.detach(f);
       const failure: RelayFailure = { status: 502, code: "provider_lost", message: "The provider serving this request disconnected.", usage: null, provider: p, cancelled };
@@ -132,6 +140,7 @@ export class Relay implements ProviderEvents {
 
   /** Fails every in-flight request (shutdown after the grace period). */
   abortAll(message: string): void {
+    this.stopped = true;
     for (const f of [...this.flights.values()]) {
       f.provider?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: "coordinator shutting down" }, "control");
       this.fail(f, { status: 503, code: "shutting_down", message, usage: null, provider: f.provider, cancelled: false });
@@ -207,6 +216,7 @@ export class Relay implements ProviderEvents {
     p?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: d.cancelReason }, "control");
     const outcome = outcomeOfDeadline(kind);
     if (p && outcome) this.deps.registry.recordOutcome(p, f.plan.model, outcome);
+    if (p && f.phase !== "cancelling") this.report(f, p, false, { code: d.code });
     const failure: RelayFailure = { status: d.status, code: d.code, message: d.message, usage: null, provider: p, cancelled: f.phase === "cancelling" };
     if (!d.failOver) return this.fail(f, failure);
     this.detach(f);
@@ -217,7 +227,9 @@ export class Relay implements ProviderEvents {
     this.detach(f);
     const outcome = outcomeOfProviderError(frame.code);
     if (outcome && f.phase !== "cancelling") this.deps.registry.recordOutcome(p, f.plan.model, outcome);
-    this.retryOrFail(f, failureOfProviderError(frame, p, f.phase === "cancelling"), canFailOver(frame));
+    const failure = failureOfProviderError(frame, p, f.phase === "cancelling");
+    if (f.phase !== "cancelling" && countsAgainstProvider(frame.code)) this.report(f, p, false, { code: failure.code });
+    this.retryOrFail(f, failure, canFailOver(frame));
   }
 
   /**
@@ -287,6 +299,13 @@ export class Relay implements ProviderEvents {
     f.provider = p; // keep for the observer's log fields; no longer counted in flight
     this.flights.delete(f.plan.requestId);
     if (this.flights.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private report(f: Flight, p: LiveProvider, ok: boolean, extra: { code?: string; completionTokens?: number } = {}): void {
+    const sink = this.deps.outcomes;
+    if (!sink) return;
+    const at = { model: f.plan.model, dispatchedAt: f.dispatchedAt, firstChunkAt: f.firstChunkAt };
+    this.notify(f, () => sink.onJobResult(p, jobResult(at, this.deps.clock.now(), ok, extra)));
   }
 
   private notify(f: Flight, fn: () => void): void {

@@ -6,7 +6,9 @@ import { createAccountAuth, ensureBootstrapKey, type AccountAuth } from "../auth
 import { DeliveryCheckpoints, Meter, PriceBook, percentToBps, startReservationSweeper } from "../billing/index.js";
 import { ConfigError, ENV_NAMES, resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
 import { KeyLimiter } from "../limits/index.js";
-import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
+import { HttpGuard, createRequestListener, httpLimitsFrom } from "../http/index.js";
+import { isInferenceRequest } from "../api/inference-routes.js";
+import { drainAndStop, type DrainReason } from "../drain/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
 import { KnownModelsWriter, MAX_KNOWN_MODELS, MODEL_MEMORY_MS, MemoryRegistry, type KnownModelRecord, type LiveProvider, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
@@ -18,6 +20,7 @@ import { hardwareVerifiersFor } from "../trust/index.js";
 import { WarmPool } from "../warm-pool/index.js";
 import { apiKeyOwner, bearerAccountOf } from "./account-token.js";
 import { startEviction } from "./eviction.js";
+import { createOps, type Ops } from "./ops.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
 import { providerIdFor } from "../ws/provider-id.js";
 import type { ProviderEvents } from "../ws/index.js";
@@ -41,8 +44,15 @@ export interface RunningCoordinator {
   /** The durable store (tests read balances and the ledger through it). */
   store: Store;
   registry: ProviderRegistry;
-  /** Graceful stop: refuse new work, let in-flight requests finish (bounded), close sockets and the DB. */
+  /** Drain state, metrics, reputation; `recordChallenge` / `recordDispute` feed reputation. */
+  ops: Ops;
+  /**
+   * Graceful stop (drain): refuse new inference (503, /readyz 503), let in-flight requests finish
+   * within DARKBLOOM_SHUTDOWN_GRACE_MS, end the rest with an error, close sockets and the DB.
+   */
   close(): Promise<void>;
+  /** Resolves once a stop finished, whatever started it (close, POST /v1/admin/drain). */
+  readonly closed: Promise<void>;
 }
 
 /** Starts the HTTP + WebSocket coordinator. `config` takes the same settings as the environment. */
@@ -75,6 +85,9 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
 
   const knownModels = new KnownModelsWriter(store.knownModels, logger);
   const registry = new MemoryRegistry(entropy.random, clock.now, { restoredModels: remembered, onModelServed: (r) => knownModels.add(r) });
+  // Built just below; the ops read its size only at scrape time.
+  let relay: Relay;
+  const ops = createOps({ registry, clock, logger, relayInFlight: () => relay.inFlight, disputesAgainst: (id) => store.disputes.countAgainst(id) });
   const maxRequestMs = cfg.maxRequestSeconds * 1000;
   const admission = new Admission({
     registry,
@@ -83,7 +96,8 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     clock,
     limits: { queueDepth: cfg.queueDepth, maxWaitMs: cfg.queueMaxWaitMs },
   });
-  const relay = new Relay({
+  ops.metrics.setQueueDepthSource(() => admission.totalQueued());
+  relay = new Relay({
     registry,
     clock,
     logger,
@@ -93,7 +107,6 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     maxRequestMs,
     firstTokenBaseMs: cfg.firstTokenBaseMs,
     budget: admission,
-    // Backups only while nobody waits for the model (a backup would take a waiter's slot).
     // Backups only while nobody waits for the model (a backup would take a waiter's slot) and
     // while they win often enough to be worth the work (registry statistics).
     ...(cfg.speculativeDispatch && {
@@ -105,6 +118,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
         },
       },
     }),
+    outcomes: ops.outcomes,
   });
   const meter = new Meter(store, {
     clock,
@@ -113,6 +127,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     split: { platformFeeBps: percentToBps(cfg.platformFeePercent), referralShareBps: percentToBps(cfg.referralSharePercent) },
     providerById: (id) => registry.get(id),
     referrerOf: (accountId) => store.accounts.referrerOf(accountId),
+    onSettled: (result, outcome) => ops.metrics.onSettled(result, outcome),
   });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
   const warmPool = new WarmPool({
@@ -129,7 +144,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: holdMaxAgeMs, everyMs: sweepIntervalMs(holdMaxAgeMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, admission, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, admission, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, ops, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -137,28 +152,27 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     now: clock.now,
     accessLogLevel: cfg.accessLogLevel,
     errorFormat: errorFormatForPath,
+    // While draining, new inference is refused (503 + Retry-After); admitted inference is tracked
+    // until its response closes. Other routes (readyz, metrics, accounts) keep answering.
+    admit: (ctx, method) => {
+      if (isInferenceRequest(method, ctx.path)) ops.drain.admit(ctx.res);
+    },
+    onDone: (done) => ops.metrics.onRequestDone(done),
   });
-  let draining = false;
   // Header/body/idle timeouts and the per-address connection cap (http/connections).
   const guard = new HttpGuard(httpLimitsFrom(cfg), logger);
-  const server = createServer(
-    guard.serverOptions(),
-    guard.wrap((req, res) => {
-      if (!draining) return listener(req, res);
-      // Shutting down: requests arriving on kept-alive connections go elsewhere.
-      const path = (req.url ?? "/").split("?")[0] ?? "/";
-      sendError(res, new HttpError(503, "The coordinator is shutting down; retry.", "shutting_down", null, { "retry-after": "1" }, true), errorFormatForPath(path));
-    }),
-  );
+  const server = createServer(guard.serverOptions(), guard.wrap(listener));
   guard.attach(server);
   // The relay fails over a lost provider's requests first; admission then drops its budget and
-  // tells waiters for a model nobody serves any more.
+  // tells waiters for a model nobody serves any more. Ops (reputation, metrics) see the same events.
+  const opsEvents = ops.providerEvents(relay);
   const providerEvents: ProviderEvents = {
-    onProviderFrame: (p, frame) => relay.onProviderFrame(p, frame),
+    onProviderFrame: (p, frame) => opsEvents.onProviderFrame(p, frame),
     onProviderGone: (p) => {
-      relay.onProviderGone(p);
+      opsEvents.onProviderGone(p);
       admission.onProviderGone(p);
     },
+    onProviderAdmitted: (p) => opsEvents.onProviderAdmitted?.(p),
     onProviderCapacity: (p, why) => {
       if (why === "heartbeat") admission.onHeartbeat(p);
       else if (why === "registered") admission.onProviderAdded(p);
@@ -205,34 +219,53 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
 
   let closing: Promise<void> | undefined;
-  const close = () =>
+  let settleClosed: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  const closed = new Promise<void>((resolve, reject) => (settleClosed = { resolve, reject }));
+  closed.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  const closeEverything = async () => {
+    stopEviction();
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    await providers.closeAll(2_000);
+    server.closeAllConnections();
+    await stopped;
+    guard.close();
+    await sweeper.stop();
+    await knownModels.flush();
+    try {
+      await store.close();
+    } catch (err) {
+      logger.error("closing the store failed", errorFields(err));
+    }
+  };
+  const shutdown = (reason: DrainReason): Promise<void> =>
     (closing ??= (async () => {
-      logger.info("shutting down", { in_flight: relay.inFlight, providers: registry.size });
-      draining = true;
-      stopEviction();
       warmPool.stop();
       providers.stopAccepting();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = new Promise<"timeout">((resolve) => {
-        const t = setTimeout(() => resolve("timeout"), cfg.shutdownGraceMs);
-        t.unref();
-      });
-      if ((await Promise.race([relay.whenIdle(), grace])) === "timeout") relay.abortAll("The coordinator is shutting down.");
-      await providers.closeAll(2_000);
-      server.closeAllConnections();
-      await stopped;
-      guard.close();
-      await sweeper.stop();
-      await knownModels.flush();
-      try {
-        await store.close();
-      } catch (err) {
-        logger.error("closing the store failed", errorFields(err));
-      }
-    })());
+      const summary = await drainAndStop(
+        {
+          gate: ops.drain,
+          clock,
+          logger,
+          graceMs: cfg.shutdownGraceMs,
+          relayInFlight: () => relay.inFlight,
+          relayIdle: () => relay.whenIdle(),
+          abortAll: (message) => relay.abortAll(message),
+          settled: () => meter.whenSettled(),
+          closeEverything,
+        },
+        reason,
+      );
+      logger.info("shut down", { reason: summary.reason, finished_in_grace: summary.finishedInGrace, aborted: summary.aborted });
+    })().then(
+      () => settleClosed?.resolve(),
+      (err: unknown) => {
+        settleClosed?.reject(err);
+        throw err;
+      },
+    ));
+  ops.bindShutdown((reason) => void shutdown(reason).catch(() => undefined)); // failures surface through `closed`
 
-  return { url, port, config: cfg, store, registry, close };
+  return { url, port, config: cfg, store, registry, ops, close: () => shutdown("signal"), closed };
 }
 
 /** Token enrollment, or (explicitly configured, and said loudly) open registration. */

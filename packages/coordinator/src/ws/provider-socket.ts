@@ -51,6 +51,8 @@ export interface ProviderEvents {
    * slots, or its models changed (admission wakes waiting requests).
    */
   onProviderCapacity?(provider: LiveProvider, why: "registered" | "heartbeat" | "models"): void;
+  /** A proven provider was added to the registry (reputation: uptime). */
+  onProviderAdmitted?(provider: LiveProvider): void;
 }
 
 export interface ProviderSocketDeps extends RegistrationPolicy {

@@ -30,5 +30,6 @@ export function admit(
   }
   const provider = build(id);
   registry.add(provider);
+  events.onProviderAdmitted?.(provider);
   return { ok: true, provider };
 }
