@@ -5,6 +5,7 @@ import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./acco
 import { ADMISSION_ENV_NAMES, ADMISSION_FIELDS } from "./admission.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
+import { TPM_ENV_NAMES, TPM_FIELDS } from "./tpm.js";
 import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -91,6 +92,8 @@ export const ConfigSchema = z.object({
   ...MONEY_FIELDS,
   /** Queue depth and wait, speculative dispatch (config/admission.ts). */
   ...ADMISSION_FIELDS,
+  /** TPM endorsement CAs (config/tpm.ts). */
+  ...TPM_FIELDS,
   /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
   ...WARM_POOL_FIELDS,
 });
@@ -127,6 +130,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
   ...ADMISSION_ENV_NAMES,
+  ...TPM_ENV_NAMES,
   ...WARM_POOL_ENV_NAMES,
 };
 

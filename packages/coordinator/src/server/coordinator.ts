@@ -4,7 +4,7 @@ import { verifyAttestation } from "@darkbloom/protocol";
 import { buildRouter, errorFormatForPath, type ApiDeps } from "../api/index.js";
 import { createAccountAuth, ensureBootstrapKey, type AccountAuth } from "../auth/index.js";
 import { DeliveryCheckpoints, Meter, PriceBook, percentToBps, startReservationSweeper } from "../billing/index.js";
-import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
+import { ConfigError, ENV_NAMES, resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
 import { KeyLimiter } from "../limits/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
@@ -14,6 +14,7 @@ import { Admission, BudgetBook, MemoryAdmissionQueue } from "../admission/index.
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
+import { hardwareVerifiersFor } from "../trust/index.js";
 import { WarmPool } from "../warm-pool/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
@@ -46,9 +47,11 @@ export interface RunningCoordinator {
 /** Starts the HTTP + WebSocket coordinator. `config` takes the same settings as the environment. */
 export async function startCoordinator(config: CoordinatorConfigInput | ResolvedConfig = {}, deps: CoordinatorDeps = {}): Promise<RunningCoordinator> {
   const cfg = resolveConfig(config, deps.cwd);
+  const hardware = hardwareVerifiersFor(cfg, deps.cwd ?? process.cwd(), (message) => new ConfigError(ENV_NAMES.tpmCaDir, message));
   const clock = deps.clock ?? systemClock;
   const entropy = deps.entropy ?? systemEntropy;
   const logger = deps.logger ?? createLogger({ level: cfg.logLevel, now: clock.now, ...(deps.logWrite && { write: deps.logWrite }) });
+  if (hardware.size > 0) logger.info("hardware trust enabled", { kinds: hardware.kinds().join(",") });
 
   const store = await openStore(cfg.database, {
     now: clock.now,
@@ -171,6 +174,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
+    hardware,
     modelLoads: warmPool,
   }, providerAdmission(cfg, logger));
   const stopEviction = startEviction(registry, providerEvents, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ErrorCodeSchema, FinishReasonSchema, SlotCapacitySchema, UsageSchema } from "./common.js";
 import { AttestationSchema } from "../attest/index.js";
+import { HardwareEvidenceSchema } from "../attest/hardware-evidence.js";
 import { SealedChunkSchema, SealedReceiptSchema } from "../seal/index.js";
 import { SignedReceiptSchema } from "../receipt/receipt.js";
 import { LoadModelStatusFrameSchema, type LoadModelStatusFrame } from "./model-load-frames.js";
@@ -47,6 +48,8 @@ export const RegisterFrameSchema = z.object({
   /** Links the provider to its owner's account (today an API key of that account). */
   account_token: z.string().max(512).optional(),
   prices: z.array(ModelPriceSchema).max(16).optional(),
+  /** Hardware-backed evidence over `attestationSubject(attestation)` (earns trust level `hardware`). */
+  hardware_evidence: HardwareEvidenceSchema.optional(),
 });
 export type RegisterFrame = z.infer<typeof RegisterFrameSchema>;
 
@@ -120,6 +123,8 @@ export const AttestationResponseFrameSchema = z.object({
   nonce: z.string().min(1).max(128),
   timestamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   signature: z.string().min(1).max(128),
+  /** Hardware-backed evidence over `challengeSubject(challenge, encryption_key)`, with the answer to any `hardware_challenge`. */
+  hardware_evidence: HardwareEvidenceSchema.optional(),
 });
 export type AttestationResponseFrame = z.infer<typeof AttestationResponseFrameSchema>;
 

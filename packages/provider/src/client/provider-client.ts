@@ -3,8 +3,6 @@ import {
   FrameError,
   MAX_FRAME_BYTES,
   decodeCoordinatorFrame,
-  encodeBase64,
-  signChallenge,
   type CoordinatorFrame,
   type HeartbeatFrame,
   type ProviderFrame,
@@ -16,6 +14,7 @@ import { ReplayGuard } from "../serve/replay-guard.js";
 import type { HostedEngine } from "../serve/types.js";
 import { reconnectDelayMs } from "./backoff.js";
 import { encodeProviderFrame } from "./encode-frame.js";
+import { answerChallenge } from "./challenge-answer.js";
 import { buildHeartbeat } from "./heartbeat.js";
 import { onModelFrame, type Hosting } from "./model-hosting.js";
 import { trustStatusChange } from "./trust-status.js";
@@ -230,10 +229,9 @@ export class ProviderClient {
     }
     switch (frame.type) {
       case "attestation_challenge": {
-        // Proof of possession: only the holder of the identity secret can sign this fresh nonce.
-        const challenge = { nonce: frame.nonce, timestamp: frame.timestamp };
-        const signature = signChallenge(challenge, encodeBase64(this.opts.keyPair.publicKey), this.opts.identitySecret);
-        this.send({ type: "attestation_response", ...challenge, signature });
+        // Proof of possession (and hardware evidence when configured), on the socket that asked.
+        const ws = this.ws;
+        void answerChallenge(frame, this.opts).then((response) => ws === this.ws && this.send(response));
         return;
       }
       case "registered":
@@ -252,15 +250,8 @@ export class ProviderClient {
         }
         const ctl = new AbortController();
         this.inflight.set(frame.request_id, ctl);
-        const ctx = {
-          engines: this.engines,
-          ...(this.hosting && { models: this.hosting }),
-          keyPair: this.opts.keyPair,
-          identitySecret: this.opts.identitySecret,
-          replay: this.replay,
-          send: (f: ProviderFrame) => this.send(f),
-          log: this.log,
-        };
+        const { keyPair, identitySecret } = this.opts;
+        const ctx = { engines: this.engines, ...(this.hosting && { models: this.hosting }), keyPair, identitySecret, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
         void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => {
           this.inflight.delete(frame.request_id);
           if (this.inflight.size === 0) for (const wake of this.drainWaiters.splice(0)) wake();

@@ -1,5 +1,6 @@
 import type { EncryptionKeyPair, RegisterFrame } from "@darkbloom/protocol";
 import type { HostedEngine } from "../serve/types.js";
+import type { HardwareAttester } from "../tpm/index.js";
 import type { Hosting } from "./model-hosting.js";
 
 export interface ProviderClientOptions {
@@ -11,6 +12,8 @@ export interface ProviderClientOptions {
   keyPair: EncryptionKeyPair;
   /** The Ed25519 identity secret: signs the coordinator's registration challenge. */
   identitySecret: Uint8Array;
+  /** Adds hardware evidence (TPM quote, credential activation) to each attestation_response. */
+  hardware?: HardwareAttester;
   /** Provider enrollment token, sent as `Authorization: Bearer …` on the upgrade. */
   token?: string;
   /** Builds the register frame (fresh attestation nonce and timestamp per connection). */

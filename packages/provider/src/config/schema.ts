@@ -58,6 +58,8 @@ export interface EffectiveConfig {
   token?: string;
   accountKey?: string;
   schedule: z.infer<typeof WindowSchema>[];
+  /** `DARKBLOOM_TPM_TCTI`: produce TPM 2.0 evidence through tpm2-tools on this TCTI (trust level `hardware`). */
+  tpmTcti?: string;
   /** The config file read, if any. */
   file?: string;
 }

@@ -1,11 +1,12 @@
 import { generateEncryptionKeyPair, type RegisterFrame } from "@darkbloom/protocol";
 import { ProviderClient } from "../client/provider-client.js";
-import { buildRegisterFrame, describeHardware } from "../client/register.js";
+import { buildRegisterFrame, describeHardware, withHardwareEvidence } from "../client/register.js";
 import { isAvailable, msUntilNextCheck } from "../config/schedule.js";
 import type { EffectiveConfig } from "../config/schema.js";
 import { configDir, loadOrCreateIdentity } from "../identity/identity-store.js";
 import type { Logger } from "../log.js";
 import { waitForShutdownSignal } from "../cli/shutdown.js";
+import { TpmAttester, type HardwareAttester } from "../tpm/index.js";
 import { PROVIDER_VERSION } from "../version.js";
 import type { ControlRequest, ControlResponse, ProviderStatus } from "./control/messages.js";
 import { startControlServer } from "./control/server.js";
@@ -38,8 +39,14 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
   const ownsState = pid.ok;
   let control: { close(): Promise<void> } | undefined;
   let host: ModelHost | undefined;
+  let tpm: HardwareAttester | undefined;
   try {
     const identity = await loadOrCreateIdentity(configDir());
+    if (config.tpmTcti !== undefined) {
+      tpm = await TpmAttester.open(config.tpmTcti);
+      log("tpm_ready", { tcti: config.tpmTcti });
+    }
+    const hardwareAttester = tpm;
     const keyPair = await generateEncryptionKeyPair();
     // Every configured model is offered; the preload ones (up to 3, memory gate permitting) load now.
     const hostSettings = { parallel: config.parallel, log, ...(config.memoryCapGb !== undefined && { memoryCapGb: config.memoryCapGb }) };
@@ -50,7 +57,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
     const hardware = describeHardware([...created.engines.values()][0]?.backend ?? "cpu");
     const pricesOf = (served: typeof models) => served.flatMap((m) => (m.price ? [{ model: m.id, ...m.price }] : []));
     const register = async (): Promise<RegisterFrame> => {
-      const frame = await buildRegisterFrame(identity, keyPair, host!.describe(), hardware);
+      const frame = await withHardwareEvidence(await buildRegisterFrame(identity, keyPair, host!.describe(), hardware), hardwareAttester, log);
       const prices = pricesOf(models);
       return { ...frame, ...(config.accountKey !== undefined && { account_token: config.accountKey }), ...(prices.length > 0 && { prices }) };
     };
@@ -60,6 +67,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       hosting: host,
       keyPair,
       identitySecret: identity.secretKey,
+      ...(hardwareAttester && { hardware: hardwareAttester }),
       ...(config.token !== undefined && { token: config.token }),
       register,
       log,
@@ -190,6 +198,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
   } finally {
     await control?.close().catch(() => undefined);
     await host?.close();
+    await tpm?.close();
     if (ownsState) await releasePidFile(paths.pidFile);
   }
 }
