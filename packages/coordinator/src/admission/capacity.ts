@@ -1,12 +1,10 @@
 import type { ModelCapacity } from "@darkbloom/protocol";
 import type { LiveProvider } from "../registry/index.js";
+import { COLD_PENALTY_MS, IDLE_SHUTDOWN_PENALTY_MS } from "../routing/index.js";
 import type { Admission } from "./admission.js";
 
 /** The short prompt `estimated_ttft_ms` assumes (tokens). */
 export const NOMINAL_PROMPT_TOKENS = 256;
-/** SPEC cost-function state penalties: loading a cold model, waking an idle_shutdown one. */
-const COLD_PENALTY_MS = 30_000;
-const IDLE_SHUTDOWN_PENALTY_MS = 20_000;
 
 type SlotKind = "warm" | "running" | "cold";
 
@@ -16,10 +14,13 @@ function kindOf(p: LiveProvider, model: string): SlotKind {
   return slot.state === "running" ? "running" : "warm";
 }
 
-/** Time to first token of a short prompt on `p` alone: state penalty plus prefill (ms). */
+/**
+ * Time to first token of a short prompt on `p` alone: the cost function's state penalty (a
+ * reporting provider without this model's slot must load it) plus prefill (ms).
+ */
 function ttftOn(p: LiveProvider, model: string): number {
   const slot = p.slots.get(model);
-  const penalty = !slot ? COLD_PENALTY_MS : slot.state === "idle_shutdown" ? IDLE_SHUTDOWN_PENALTY_MS : 0;
+  const penalty = !slot ? (p.slots.size > 0 ? COLD_PENALTY_MS : 0) : slot.state === "idle_shutdown" ? IDLE_SHUTDOWN_PENALTY_MS : 0;
   const tps = slot?.observed_prefill_tps ?? 0;
   return penalty + (tps > 0 ? (NOMINAL_PROMPT_TOKENS * 1000) / tps : 0);
 }

@@ -138,10 +138,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     loadTimeoutMs: cfg.warmPoolLoadTimeoutMs,
     cooldownMs: cfg.warmPoolCooldownMs,
   });
-  // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically);
-  // a hold is taken before the request queues, so the longest life is the queue wait plus a request.
-  const holdMaxAgeMs = maxRequestMs + cfg.queueMaxWaitMs;
-  const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: holdMaxAgeMs, everyMs: sweepIntervalMs(holdMaxAgeMs) });
+  // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
+  // A hold is taken before its request queues; the sweeper leaves this process's own open requests
+  // alone up to twice this age, which covers the queue wait (≤ 120 s by default) plus a request.
+  const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
   const apiDeps: ApiDeps = { config: cfg, store, registry, relay, admission, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, ops, ...(stripe && { stripe }) };
