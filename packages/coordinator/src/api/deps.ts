@@ -1,3 +1,4 @@
+import type { Admission } from "../admission/index.js";
 import type { AccountAuth } from "../auth/index.js";
 import type { DeliveryCheckpoints, Meter, PriceBook } from "../billing/index.js";
 import type { ResolvedConfig } from "../config/index.js";
@@ -16,6 +17,8 @@ export interface ApiDeps {
   store: Store;
   registry: ProviderRegistry;
   relay: Relay;
+  /** Token-budget admission and the per-model queue. */
+  admission: Admission;
   meter: Meter;
   checkpoints: DeliveryCheckpoints;
   /** Owner and platform prices (cached, written through). */

@@ -9,4 +9,7 @@ export { LEDGER } from "./ledger-codes.js";
 export { openDatabase, openStore, type OpenStoreOptions } from "./open.js";
 export * from "./accounts/index.js";
 export * from "./models/index.js";
+export * from "./known-models/index.js";
 export * from "./disputes/index.js";
+export * from "./releases/index.js";
+export * from "./devices/index.js";

@@ -5,7 +5,9 @@ import { accountsSuite } from "./accounts/accounts.suite.js";
 import type { Store } from "./types.js";
 import { moneySuite } from "./money.suite.js";
 import { modelsSuite } from "./models/models.suite.js";
+import { knownModelsSuite } from "./known-models/known-models.suite.js";
 import { disputesSuite } from "./disputes/disputes.suite.js";
+import { releasesSuite } from "./releases/releases.suite.js";
 
 /**
  * The behaviour every Store engine must show. Engines call this from their own *.test.ts with a
@@ -196,5 +198,7 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
   });
   accountsSuite(name, factory);
   modelsSuite(name, factory);
+  knownModelsSuite(name, factory);
   disputesSuite(name, factory);
+  releasesSuite(name, factory);
 }

@@ -25,7 +25,8 @@ function setup() {
     sent.set(id, frames);
     const p: LiveProvider = {
       id, kid: `kid-${id}`, publicKey: new Uint8Array(32), attestation: {} as LiveProvider["attestation"], trustLevel: "self_signed",
-      version: "0", models: new Map(models.map((m) => [m.id, m])), link: { send: (f) => (frames.push(f), true), close: () => {} },
+      // Only the pool's frames are recorded (the registry sends trust_status on the link too).
+      version: "0", models: new Map(models.map((m) => [m.id, m])), link: { send: (f) => ((f.type === "load_model" || f.type === "unload_model") && frames.push(f), true), close: () => {} },
       connectedAt: 0, lastSeenAt: clock.now(), slots: new Map(), inFlight: 0,
     };
     registry.add(p);

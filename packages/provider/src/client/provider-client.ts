@@ -250,15 +250,8 @@ export class ProviderClient {
         }
         const ctl = new AbortController();
         this.inflight.set(frame.request_id, ctl);
-        const ctx = {
-          engines: this.engines,
-          ...(this.hosting && { models: this.hosting }),
-          keyPair: this.opts.keyPair,
-          identitySecret: this.opts.identitySecret,
-          replay: this.replay,
-          send: (f: ProviderFrame) => this.send(f),
-          log: this.log,
-        };
+        const { keyPair, identitySecret } = this.opts;
+        const ctx = { engines: this.engines, ...(this.hosting && { models: this.hosting }), keyPair, identitySecret, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
         void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => {
           this.inflight.delete(frame.request_id);
           if (this.inflight.size === 0) for (const wake of this.drainWaiters.splice(0)) wake();

@@ -158,3 +158,42 @@ test("a failed load is reported with a one-line reason and leaves the model as i
   assert.equal(frames.at(-1)?.state, "failed");
   assert.equal(host.stateOf("bad"), "cold");
 });
+
+test("models evicted together are taken out of service at once: a request during a slow close cannot lease a victim", async () => {
+  // 16 GiB RAM, cap 14: a, b, c (3 GiB each) + 4 reserve = 13; d (6 GiB) needs two of them gone.
+  const closing: (() => void)[] = [];
+  const closed: string[] = [];
+  const host = new ModelHost({
+    offered: [offered("a", 3), offered("b", 3), offered("c", 3), offered("d", 6, false)],
+    policy: defaultPolicy(16 * GIB),
+    parallel: 2,
+    log: () => {},
+    load: async (m) => {
+      const engine = fakeEngine(m.id, { running: 0, closed: false });
+      return { ...engine, close: () => new Promise<void>((resolve) => closing.push(() => (closed.push(m.id), resolve()))) };
+    },
+  });
+  await host.preload();
+  const loadD = host.acquire("d");
+  await new Promise((r) => setImmediate(r));
+  // a and b are being closed (LRU); neither can be leased now.
+  assert.equal(host.stateOf("a"), "unloaded");
+  assert.equal(host.stateOf("b"), "unloaded");
+  const duringClose = host.acquire("b");
+  // Closes finish one after another: keep completing them until the promise settles.
+  const pump = async <T>(p: Promise<T>): Promise<T> => {
+    let done = false;
+    void p.finally(() => (done = true));
+    while (!done) {
+      while (closing.length > 0) closing.shift()!();
+      await new Promise((r) => setImmediate(r));
+    }
+    return p;
+  };
+  const d = await pump(loadD);
+  assert.ok(d.ok);
+  d.release();
+  const b = await pump(duringClose);
+  assert.ok(b.ok, "b is loaded again (after a, b closed), not leased while closing");
+  assert.deepEqual(closed.slice(0, 2), ["a", "b"]);
+});

@@ -204,7 +204,9 @@ export class ModelHost implements ModelSource {
       const gate = loadGate(this.policy, gateInput(this.residentBytes()));
       return fail(gate.ok ? plan.reason : `${plan.reason}: ${gate.reason}`);
     }
-    for (const id of plan.evict) await this.evict(id, `making room for ${model}`);
+    // Detached together before any await, so no request can lease a victim while others close.
+    const victims = plan.evict.map((id) => this.detach(id));
+    for (const close of victims) await close?.(`making room for ${model}`);
     this.emit({ type: "load_model_status", model, state: "loading" });
     const started = this.now();
     this.inProgress = model;
@@ -234,12 +236,18 @@ export class ModelHost implements ModelSource {
   }
 
   private async evict(model: string, why: string): Promise<void> {
+    await this.detach(model)?.(why);
+  }
+
+  /** Takes a loaded model out of service now (synchronously); the returned function closes its engine. */
+  private detach(model: string): ((why: string) => Promise<void>) | undefined {
     const e = this.entries.get(model);
-    if (e?.state !== "loaded") return;
-    const last = slotOf(e.engine.capacity());
-    this.entries.set(model, { state: "unloaded", last });
-    await e.engine.close().catch(() => undefined);
-    this.opts.log("model_unloaded", { model, why, loaded: this.loadedCount() });
+    if (e?.state !== "loaded") return undefined;
+    this.entries.set(model, { state: "unloaded", last: slotOf(e.engine.capacity()) });
+    return async (why) => {
+      await e.engine.close().catch(() => undefined);
+      this.opts.log("model_unloaded", { model, why, loaded: this.loadedCount() });
+    };
   }
 
   private isBusy(e: Extract<Entry, { state: "loaded" }>): boolean {
