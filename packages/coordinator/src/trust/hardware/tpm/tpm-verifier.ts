@@ -41,13 +41,13 @@ export class TpmVerifier implements HardwareVerifier {
 
   private verifyTpm(evidence: Tpm2Evidence, subjectHash: Uint8Array, now: number): HardwareVerdict {
     if (evidence.ek_cert === undefined) return { ok: false, reason: "TPM evidence has no EK certificate" };
-    const ek = new X509Certificate(Buffer.from(decodeBase64(evidence.ek_cert)));
-    const chain = ekChainProblem(ek, this.opts.anchors, now);
-    if (chain) return { ok: false, reason: chain };
     const akBytes = decodeBase64(evidence.ak_public);
     const ak = parsePublic(akBytes);
     const problem = akProblem(ak) ?? quoteProblem(ak, decodeBase64(evidence.quote), decodeBase64(evidence.signature), subjectHash);
     if (problem) return { ok: false, reason: problem };
+    const ek = new X509Certificate(Buffer.from(decodeBase64(evidence.ek_cert)));
+    const chain = ekChainProblem(ek, this.opts.anchors, now);
+    if (chain) return { ok: false, reason: chain };
     const name = objectName(ak);
     const secret = this.random(CREDENTIAL_BYTES);
     const { idObject, encryptedSecret } = makeCredential(ek.publicKey, name, secret, this.random(32));
