@@ -1,3 +1,4 @@
+import type { Admission } from "../admission/index.js";
 import type { AccountAuth } from "../auth/index.js";
 import type { DeliveryCheckpoints, Meter, PriceBook } from "../billing/index.js";
 import type { ResolvedConfig } from "../config/index.js";
@@ -8,6 +9,7 @@ import type { ProviderRegistry } from "../registry/index.js";
 import type { Relay } from "../relay/index.js";
 import type { Clock, Entropy } from "../runtime/index.js";
 import type { Store } from "../store/index.js";
+import type { WarmPool } from "../warm-pool/index.js";
 
 /** What the API routes use; assembled once per coordinator instance. */
 export interface ApiDeps {
@@ -15,6 +17,8 @@ export interface ApiDeps {
   store: Store;
   registry: ProviderRegistry;
   relay: Relay;
+  /** Token-budget admission and the per-model queue. */
+  admission: Admission;
   meter: Meter;
   checkpoints: DeliveryCheckpoints;
   /** Owner and platform prices (cached, written through). */
@@ -28,4 +32,6 @@ export interface ApiDeps {
   accountAuth: AccountAuth;
   /** Per-key rate limits and spend caps, checked at admission. */
   limits: KeyLimiter;
+  /** Arrival rates per model and model loads (absent in tests that build the API alone). */
+  warmPool?: WarmPool;
 }

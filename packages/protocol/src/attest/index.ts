@@ -20,3 +20,15 @@ export {
   verifyChallengeSignature,
   type Challenge,
 } from "./challenge.js";
+export {
+  HardwareChallengeSchema,
+  HardwareEvidenceSchema,
+  Tpm2ChallengeSchema,
+  Tpm2EvidenceSchema,
+  attestationSubject,
+  challengeSubject,
+  type HardwareChallenge,
+  type HardwareEvidence,
+  type Tpm2Challenge,
+  type Tpm2Evidence,
+} from "./hardware-evidence.js";

@@ -8,6 +8,7 @@ import { RequestBill } from "./bill.js";
 import { InferenceExchange } from "./exchange.js";
 import { prepareCoordinatorSealed, prepareE2e, type PreparedRequest } from "./prepare.js";
 import { SealedWriter } from "./sealed-writer.js";
+import { awaitAdmission, refusalError } from "./admit.js";
 import type { ResponseWriter, StreamOptions } from "./writer.js";
 
 function privacyOf(ctx: RequestContext): PrivacyMode {
@@ -22,7 +23,8 @@ function privacyOf(ctx: RequestContext): PrivacyMode {
 /**
  * POST of any inference API family (chat completions, completions, responses, messages,
  * count_tokens) in both privacy modes; the family comes from the route, never from the body:
- * auth → parse → model known (404) → a candidate exists (503) → reserve (402) → relay.
+ * auth → parse → model known (404) → a candidate exists (503) → capacity or a queue place (early
+ * 429, nothing reserved yet) → reserve (402) → wait in the queue (429 on timeout, refunded) → relay.
  * Errors take the family's shape (http/error-format.ts picks it from the path).
  */
 export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
@@ -69,6 +71,8 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     if (!registry.knowsModel(model)) {
       throw new HttpError(404, `The model \`${model}\` does not exist or no provider has offered it.`, "model_not_found", "model");
     }
+    // Demand for the warm pool, counted whether or not a provider can take it now.
+    deps.warmPool?.noteArrival(model);
     const candidates = registry.candidates(model, prepared.accept ? { accept: prepared.accept } : {});
     if (candidates.length === 0) {
       const message =
@@ -77,7 +81,18 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
           : `No provider is available for ${model} right now; retry shortly.`;
       throw new HttpError(503, message, "no_provider", null, { "retry-after": "2" });
     }
-
+    const admissionRequest = {
+      model,
+      inputTokensEstimate: prepared.inputTokensEstimate,
+      maxTokens: prepared.maxTokens,
+      ...(prepared.accept && { accept: prepared.accept }),
+    };
+    // Full queue or too long a wait: refused before anything is counted or reserved.
+    const early = deps.admission.precheck(admissionRequest);
+    if (early) {
+      ctx.logFields.refused = early.reason;
+      throw refusalError(early);
+    }
     timing.mark("route");
 
     const requestId = entropy.id("req");
@@ -98,6 +113,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
 
     const limits = { maxCompletionTokens: prepared.maxTokens, maxPromptTokens: prepared.promptTokenCap, promptEstimate: prepared.promptTokenEstimate };
     const bill = new RequestBill({ meter, checkpoints, logger }, requestId, model, limits, reservation.reservedMicros);
+    const grant = await awaitAdmission(ctx, deps.admission, admissionRequest, bill);
     exchange = new InferenceExchange(ctx, { clock, logger }, writer, bill);
     const handle = relay.start(
       {
@@ -111,6 +127,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
         seal: prepared.seal,
       },
       exchange,
+      grant,
     );
     exchange.attach(handle);
   };

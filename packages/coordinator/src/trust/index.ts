@@ -1,0 +1,2 @@
+export { earnedTrustLevel, type TrustEvidence } from "./level.js";
+export * from "./hardware/index.js";
