@@ -10,6 +10,7 @@ import {
   type RegisterFrame,
 } from "@darkbloom/protocol";
 import { storedBenchmarkTps } from "../benchmark/store.js";
+import { ownPackageHash } from "../release/index.js";
 import type { Identity } from "../identity/identity-store.js";
 import type { HardwareAttester } from "../tpm/index.js";
 import { PROVIDER_VERSION } from "../version.js";
@@ -27,8 +28,9 @@ export function describeHardware(backend: string): Hardware {
 }
 
 /**
- * Builds a register frame with a freshly signed attestation (new nonce and timestamp), with the
- * stored `darkbloom benchmark` result as benchmark_tps when it was measured on a served model.
+ * Builds a register frame with a freshly signed attestation (new nonce and timestamp, this
+ * package's hash: release/package-hash.ts), with the stored `darkbloom benchmark` result as
+ * benchmark_tps when it was measured on a served model.
  */
 export async function buildRegisterFrame(
   identity: Identity,
@@ -37,8 +39,10 @@ export async function buildRegisterFrame(
   hardware: Hardware,
   now: () => number = Date.now,
 ): Promise<RegisterFrame> {
+  const packageHash = await ownPackageHash();
   const attestation = await attestKeys(identity, keyPair, {
     provider_version: PROVIDER_VERSION,
+    ...(packageHash !== undefined && { package_hash: packageHash }),
     models: models.map((m) => (m.weight_hash ? { id: m.id, weight_hash: m.weight_hash } : { id: m.id })),
     hardware: { ...hardware },
     nonce: randomBytes(16).toString("hex"),
