@@ -29,6 +29,8 @@ export interface SealedStreamOptions {
   onChunk?: (chunk: SealedChunk, plaintext: Uint8Array) => void;
   /** Called with the opened receipt (null: it came but did not open), before its part is returned. */
   onReceipt?: (bytes: Uint8Array | null) => void;
+  /** After the final chunk, how long the receipt may take (default RECEIPT_WAIT_MS). */
+  receiptWaitMs?: number;
 }
 
 const DRAIN_MS = 10_000;
@@ -102,7 +104,7 @@ export class SealedStreamReader {
   /** The next upstream read; undefined when the receipt's wait ran out. */
   private async read(): Promise<ReadableStreamReadResult<Uint8Array> | undefined> {
     if (!this.afterFinal) return this.reader.read();
-    this.receiptDeadline ??= Date.now() + RECEIPT_WAIT_MS;
+    this.receiptDeadline ??= Date.now() + (this.opts.receiptWaitMs ?? RECEIPT_WAIT_MS);
     const left = this.receiptDeadline - Date.now();
     if (left <= 0) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
