@@ -8,6 +8,7 @@ import type { ProviderRegistry } from "../registry/index.js";
 import type { Relay } from "../relay/index.js";
 import type { Clock, Entropy } from "../runtime/index.js";
 import type { Store } from "../store/index.js";
+import type { TrustService } from "../trust/index.js";
 
 /** What the API routes use; assembled once per coordinator instance. */
 export interface ApiDeps {
@@ -28,4 +29,6 @@ export interface ApiDeps {
   accountAuth: AccountAuth;
   /** Per-key rate limits and spend caps, checked at admission. */
   limits: KeyLimiter;
+  /** Challenge standing and the operator's minimum trust level (src/trust). */
+  trust: TrustService;
 }

@@ -8,6 +8,7 @@ import { addPaymentRoutes } from "../payments/index.js";
 import { addMoneyRoutes } from "./money/index.js";
 import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
+import { providerAttestationsRoute } from "./provider-attestations.js";
 import { responsesRoute, storedResponseRoute } from "./responses/index.js";
 import { accountRoute, deleteAccountRoute, usageRoute } from "./account/routes.js";
 import { adminAccountsRoute } from "./admin-accounts.js";
@@ -23,6 +24,7 @@ export function buildRouter(deps: ApiDeps): Router {
     .get("/health", healthRoute(deps))
     .get("/v1/models", modelsRoute(deps))
     .get("/v1/providers/keys", providerKeysRoute(deps))
+    .get("/v1/providers/attestation", providerAttestationsRoute(deps))
     .post("/v1/chat/completions", chatCompletionsRoute(deps))
     .post("/v1/completions", completionsRoute(deps))
     .post("/v1/responses", responsesRoute(deps))

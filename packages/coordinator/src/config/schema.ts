@@ -4,6 +4,7 @@ import { DEFAULT_DATABASE_URL } from "./database-url.js";
 import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./accounts.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
+import { TRUST_ENV_NAMES, TRUST_FIELDS, checkTrustRelations } from "./trust.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -87,6 +88,8 @@ export const ConfigSchema = z.object({
   ...ACCOUNT_FIELDS,
   /** Platform fee, referral share, Stripe (config/money.ts). */
   ...MONEY_FIELDS,
+  /** Periodic attestation challenges and DARKBLOOM_MIN_TRUST (config/trust.ts). */
+  ...TRUST_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -120,6 +123,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   firstTokenBaseMs: "DARKBLOOM_FIRST_TOKEN_BASE_MS",
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
+  ...TRUST_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */
@@ -132,7 +136,7 @@ export interface Violation {
 
 /** Cross-field rules: each names the setting to change. */
 export function checkRelations(c: CoordinatorConfig): Violation[] {
-  const out: Violation[] = [...checkHttpRelations(c), ...checkAccountRelations(c)];
+  const out: Violation[] = [...checkHttpRelations(c), ...checkAccountRelations(c), ...checkTrustRelations(c)];
   if (c.providerEvictionMs < 2 * c.heartbeatIntervalMs) {
     out.push({
       key: "providerEvictionMs",

@@ -1,9 +1,9 @@
-import type { HeartbeatFrame, SlotCapacity } from "@darkbloom/protocol";
+import type { Attestation, HeartbeatFrame, SlotCapacity } from "@darkbloom/protocol";
 import { capSlot } from "./capacity.js";
 import { KnownModels } from "./known-models.js";
 import { MAX_KNOWN_MODELS, MAX_MODELS_PER_PROVIDER, MODEL_MEMORY_MS } from "./limits.js";
 import { pickLeastLoaded, servesModel } from "./select.js";
-import type { AnnouncedPrice, LiveProvider, ModelInfo, ModelUpdate, PickOptions, ProviderRegistry } from "./types.js";
+import type { AnnouncedPrice, LiveProvider, ModelInfo, ModelUpdate, PickOptions, ProviderRegistry, TrustLevel } from "./types.js";
 
 /** The fields only the registry replaces (readonly to everyone else). */
 type Replaceable = { -readonly [K in "models" | "attestation" | "prices"]: LiveProvider[K] };
@@ -13,6 +13,11 @@ export interface MemoryRegistryOptions {
   maxKnownModels?: number;
   /** How long a model stays known after its last proven provider left (default 24 h). */
   modelMemoryMs?: number;
+  /**
+   * The trust gate (src/trust): the operator's minimum trust level and challenge freshness. A
+   * provider it refuses is no candidate and serves no model. Default: every provider passes.
+   */
+  eligible?: (p: LiveProvider) => boolean;
 }
 
 /** Single-process registry: everything in memory, rebuilt as providers reconnect. */
@@ -20,12 +25,14 @@ export class MemoryRegistry implements ProviderRegistry {
   private readonly byId = new Map<string, LiveProvider>();
   private readonly byKid = new Map<string, LiveProvider>();
   private readonly known: KnownModels;
+  private readonly eligible: (p: LiveProvider) => boolean;
 
   constructor(
     private readonly random: () => number = Math.random,
     private readonly now: () => number = Date.now,
     opts: MemoryRegistryOptions = {},
   ) {
+    this.eligible = opts.eligible ?? (() => true);
     this.known = new KnownModels({
       max: opts.maxKnownModels ?? MAX_KNOWN_MODELS,
       memoryMs: opts.modelMemoryMs ?? MODEL_MEMORY_MS,
@@ -109,9 +116,28 @@ export class MemoryRegistry implements ProviderRegistry {
     return true;
   }
 
+  setTrustLevel(p: LiveProvider, level: TrustLevel): boolean {
+    if (this.byId.get(p.id) !== p) return false;
+    if (p.trustLevel === level) return true;
+    // Leaving or rejoining the routable set: its models were served until (or from) now.
+    const now = this.now();
+    for (const model of p.models.keys()) this.known.served(model, now);
+    p.trustLevel = level;
+    return true;
+  }
+
+  replaceAttestation(p: LiveProvider, attestation: Attestation): boolean {
+    if (this.byId.get(p.id) !== p) return false;
+    (p as Replaceable).attestation = attestation;
+    return true;
+  }
+
   servedModels(): ModelInfo[] {
     const ids = new Set<string>();
-    for (const p of this.byId.values()) for (const id of p.models.keys()) if (servesModel(p, id)) ids.add(id);
+    for (const p of this.byId.values()) {
+      if (!this.eligible(p)) continue;
+      for (const id of p.models.keys()) if (servesModel(p, id)) ids.add(id);
+    }
     const now = this.now();
     return [...ids].sort().map((id) => ({ id, firstSeenAt: this.known.firstSeenAt(id) ?? now }));
   }
@@ -125,6 +151,7 @@ export class MemoryRegistry implements ProviderRegistry {
     for (const p of this.byId.values()) {
       if (opts.exclude?.has(p.id)) continue;
       if (!servesModel(p, model)) continue;
+      if (!this.eligible(p)) continue;
       if (opts.accept && !opts.accept(p)) continue;
       out.push(p);
     }

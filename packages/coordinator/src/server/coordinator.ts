@@ -13,6 +13,7 @@ import { Relay } from "../relay/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
+import { TrustService } from "../trust/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
@@ -63,7 +64,21 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     throw err;
   }
 
-  const registry = new MemoryRegistry(entropy.random, clock.now);
+  // The trust gate reads the registry's providers; the registry asks it who may be routed to.
+  let trust: TrustService | undefined;
+  const registry = new MemoryRegistry(entropy.random, clock.now, { eligible: (p) => trust?.eligible(p) ?? false });
+  trust = new TrustService({
+    registry,
+    clock,
+    logger,
+    settings: {
+      intervalMs: cfg.challengeIntervalMs,
+      timeoutMs: cfg.challengeTimeoutMs,
+      maxSkewMs: cfg.challengeMaxSkewMs,
+      strikes: 3,
+      minTrust: cfg.minTrust,
+    },
+  });
   const maxRequestMs = cfg.maxRequestSeconds * 1000;
   const relay = new Relay({
     registry,
@@ -88,7 +103,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, trust, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -120,6 +135,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
+    trust,
   }, providerAdmission(cfg, logger));
   const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 

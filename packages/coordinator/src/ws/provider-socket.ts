@@ -19,6 +19,7 @@ import {
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
+import type { ConnectionTrust } from "../trust/index.js";
 import { parseChunkFrame } from "./chunk-frame.js";
 import { LaneWriter } from "./lane-writer.js";
 import {
@@ -56,6 +57,8 @@ export interface ProviderSocketDeps {
   attestationMaxAgeMs?: number;
   /** Links a provider to its owner account from `register.account_token`; absent: providers stay unlinked. */
   resolveAccountToken?: AccountTokenResolver;
+  /** Periodic challenges once registered (src/trust); absent: only the registration proof. */
+  trust?: { attach(provider: LiveProvider): ConnectionTrust };
 }
 
 export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
@@ -84,6 +87,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
   let phase: Phase = { name: "awaiting_register" };
   /** Set once registered; kept after a later rejection so the close handler still removes it. */
   let admitted: LiveProvider | undefined;
+  let trust: ConnectionTrust | undefined;
 
   const writer = new LaneWriter(
     { send: (data, cb) => ws.send(data, cb) },
@@ -170,6 +174,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       remote,
       linked: ownerAccountId !== null,
     });
+    trust = deps.trust?.attach(provider);
   }
 
   let updating = false;
@@ -226,7 +231,9 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
           case "register":
             return reject("already registered");
           case "attestation_response":
-            return reject("no attestation challenge is outstanding");
+            // A periodic challenge's answer; an unexpected one counts as a failed challenge.
+            if (!trust) return reject("no attestation challenge is outstanding");
+            return trust.onResponse(frame);
           case "heartbeat":
             return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
           case "update_models":
@@ -268,6 +275,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const provider = admitted;
     phase = { name: "closed" };
     clock.clearTimeout(registerTimer);
+    trust?.stop();
     writer.close();
     if (provider && registry.remove(provider)) {
       log.info("provider disconnected", { code, in_flight: provider.inFlight });

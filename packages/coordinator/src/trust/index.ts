@@ -1,0 +1,7 @@
+export { TrustService, type TrustServiceDeps, type ConnectionTrust } from "./service.js";
+export { Challenger, type ChallengeOutcome, type ChallengerDeps } from "./challenger.js";
+export { ChallengeBook } from "./challenge-book.js";
+export { checkAnswer, type AnswerVerdict, type AnswerContext } from "./check-answer.js";
+export { ProviderTrust, type TrustChange } from "./provider-trust.js";
+export { DEFAULT_TRUST_SETTINGS, freshnessWindowMs, type TrustSettings } from "./settings.js";
+export { GATE_BELOW_MIN_TRUST, GATE_UNTRUSTED, trustGates, trustStatusFrame } from "./status-frame.js";
