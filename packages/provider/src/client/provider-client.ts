@@ -3,8 +3,6 @@ import {
   FrameError,
   MAX_FRAME_BYTES,
   decodeCoordinatorFrame,
-  encodeBase64,
-  signChallenge,
   type CoordinatorFrame,
   type HeartbeatFrame,
   type ProviderFrame,
@@ -12,6 +10,7 @@ import {
   type TrustStatusFrame,
   type UpdateModelsFrame,
 } from "@darkbloom/protocol";
+import { answerChallenge } from "../attestation/answer-challenge.js";
 import { handleInferenceRequest } from "../serve/handle-request.js";
 import { ReplayGuard } from "../serve/replay-guard.js";
 import type { HostedEngine } from "../serve/types.js";
@@ -220,10 +219,12 @@ export class ProviderClient {
     }
     switch (frame.type) {
       case "attestation_challenge": {
-        // Proof of possession: only the holder of the identity secret can sign this fresh nonce.
-        const challenge = { nonce: frame.nonce, timestamp: frame.timestamp };
-        const signature = signChallenge(challenge, encodeBase64(this.opts.keyPair.publicKey), this.opts.identitySecret);
-        this.send({ type: "attestation_response", ...challenge, signature });
+        // Proof of possession (at registration and every few minutes), with a re-signed attestation.
+        const { keyPair, identitySecret, attest } = this.opts;
+        const models = () => [...this.engines.values()].map((e) => e.describe());
+        answerChallenge(frame, { keyPair, identitySecret, ...(attest && { attest: (nonce: string) => attest(nonce, models()) }) })
+          .then((answer) => this.send(answer))
+          .catch((err: Error) => this.log("challenge_answer_failed", { error: err.message }));
         return;
       }
       case "registered":

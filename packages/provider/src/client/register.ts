@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem, platform, arch } from "node:os";
 import {
   PROTOCOL_VERSION,
-  attestKeys,
   type EncryptionKeyPair,
   type Hardware,
   type ProviderModel,
   type RegisterFrame,
 } from "@darkbloom/protocol";
+import { attestServedModels } from "../attestation/build.js";
 import { storedBenchmarkTps } from "../benchmark/store.js";
 import type { Identity } from "../identity/identity-store.js";
 import { PROVIDER_VERSION } from "../version.js";
@@ -35,13 +35,7 @@ export async function buildRegisterFrame(
   hardware: Hardware,
   now: () => number = Date.now,
 ): Promise<RegisterFrame> {
-  const attestation = await attestKeys(identity, keyPair, {
-    provider_version: PROVIDER_VERSION,
-    models: models.map((m) => (m.weight_hash ? { id: m.id, weight_hash: m.weight_hash } : { id: m.id })),
-    hardware: { ...hardware },
-    nonce: randomBytes(16).toString("hex"),
-    timestamp: now(),
-  });
+  const attestation = await attestServedModels(identity, keyPair, models, hardware, randomBytes(16).toString("hex"), now());
   const benchmarkTps = await storedBenchmarkTps(models.map((m) => m.id));
   return {
     type: "register",

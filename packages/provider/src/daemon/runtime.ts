@@ -1,4 +1,5 @@
 import { generateEncryptionKeyPair, type RegisterFrame } from "@darkbloom/protocol";
+import { WeightHashes, attestServedModels } from "../attestation/index.js";
 import { ProviderClient } from "../client/provider-client.js";
 import { buildRegisterFrame, describeHardware } from "../client/register.js";
 import { isAvailable, msUntilNextCheck } from "../config/schedule.js";
@@ -40,7 +41,8 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
     await checkMemoryCap(config.models, config.memoryCapGb);
     const identity = await loadOrCreateIdentity(configDir());
     const keyPair = await generateEncryptionKeyPair();
-    models = await loadModels(config.models, config.parallel, log);
+    const hashes = new WeightHashes(paths.dir);
+    models = await loadModels(config.models, config.parallel, log, hashes);
     const hardware = describeHardware(models[0]!.engine.backend);
     const pricesOf = (served: ServedModel[]) => served.flatMap((m) => (m.config.price ? [{ model: m.config.id, ...m.config.price }] : []));
     const engineMap = () => new Map(models.map((m) => [m.config.id, m.engine]));
@@ -56,6 +58,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       identitySecret: identity.secretKey,
       ...(config.token !== undefined && { token: config.token }),
       register,
+      attest: (nonce, served) => attestServedModels(identity, keyPair, served, hardware, nonce, Date.now()),
       log,
     });
     const startedAt = now();
@@ -94,7 +97,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       try {
         const next = { path, id, ...(config.models.find((m) => m.id === id)?.price && { price: config.models.find((m) => m.id === id)!.price! }) };
         await checkMemoryCap([next], config.memoryCapGb);
-        const loaded = await loadModels([next], config.parallel, log);
+        const loaded = await loadModels([next], config.parallel, log, hashes);
         const engineMapOf = (served: ServedModel[]) => new Map(served.map((m) => [m.config.id, m.engine]));
         if (!paused && client.linkState === "connected") {
           // Same connection: the coordinator swaps the models on a freshly signed attestation.
