@@ -15,6 +15,12 @@ export interface PrivateProxyOptions {
   maxRecipients?: number;
   /** Underlying fetch to the coordinator (default globalThis.fetch). */
   fetch?: typeof fetch;
+  /** Lowest provider trust level sealed to (privateFetch's `minTrust`, default `self_signed`). */
+  minTrust?: "self_signed" | "hardware";
+  /** Seal only to these provider identity keys (privateFetch's `pinnedIdentityKeys`). */
+  pinnedIdentityKeys?: readonly string[];
+  /** Oldest provider attestation accepted (privateFetch's `maxAttestationAgeMs`). */
+  maxAttestationAgeMs?: number;
 }
 
 export const DEFAULT_PROXY_PORT = 8090;
