@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { CHALLENGE_NONCE_BYTES, meetsTrust, type AttestationResponseFrame } from "@darkbloom/protocol";
+import { CHALLENGE_NONCE_BYTES, meetsTrust, type AttestationResponseFrame, type TrustLevel } from "@darkbloom/protocol";
 import type { Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
@@ -77,6 +77,19 @@ export class TrustService {
         if (this.byProvider.get(p) === challenger) this.byProvider.delete(p);
       },
     };
+  }
+
+  /**
+   * A hardware verifier (or a release check) re-assessed what this provider has earned, e.g. on a
+   * re-signed attestation: routing, the provider's `trust_status` and later restores follow it.
+   */
+  setEarned(p: LiveProvider, level: TrustLevel): void {
+    const challenger = this.byProvider.get(p);
+    if (!challenger) return;
+    const change = challenger.trust.setEarned(level);
+    if (change.changed && this.deps.registry.setTrustLevel(p, change.level)) {
+      p.link.send(trustStatusFrame(change.level, this.deps.settings.minTrust, change.reason), "control");
+    }
   }
 
   /** The challenge standing of a connected provider (undefined when not attached). */
