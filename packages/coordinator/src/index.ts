@@ -19,3 +19,6 @@ export {
 } from "./store/postgres/throwaway.js";
 export type { ProviderRegistry, LiveProvider } from "./registry/index.js";
 export type { Clock, Entropy } from "./runtime/index.js";
+// Routing state and selection, driven directly by the routing simulator (e2e/src/routingsim).
+export { MemoryRegistry, type MemoryRegistryOptions, type PickOptions } from "./registry/index.js";
+export { costStrategy, leastLoadedStrategy, roundRobinStrategy, type SelectionStrategy } from "./routing/index.js";

@@ -10,3 +10,4 @@ export * from "./seal/index.js";
 export * from "./attest/index.js";
 export * from "./e2e-wire/index.js";
 export * from "./models/index.js";
+export * from "./receipt/index.js";

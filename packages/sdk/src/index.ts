@@ -11,6 +11,7 @@ export {
   type TrustPolicyOptions,
   type CandidateVerdict,
 } from "./trust/index.js";
-export { SealedStreamReader, type UnsealedPart } from "./unseal.js";
+export { SealedStreamReader, type SealedStreamOptions, type UnsealedPart } from "./unseal.js";
 export { estimateInputTokens } from "./http.js";
 export { startPrivateProxy, coordinatorRoot, DEFAULT_PROXY_HOST, DEFAULT_PROXY_PORT, DEFAULT_PROXY_MAX_BODY_BYTES, type PrivateProxy, type PrivateProxyOptions } from "./proxy/index.js";
+export { ReceiptMismatchError, ReceiptVerifier, concludeReceipt, fileDispute, type DisputeOutcome, type ReceiptFailure, type ReceiptPolicy, type ReceiptRequest, type ReceiptVerdict } from "./receipts/index.js";

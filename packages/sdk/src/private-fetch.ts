@@ -9,12 +9,14 @@ import {
   utf8Encode,
   type ErrorFormat,
   type SealedApiRequest,
+  type SignedReceipt,
 } from "@darkbloom/protocol";
 import { resolveEndpoints } from "./endpoints.js";
 import { familyErrorEvent, familyErrorResponse, reshapeError } from "./family-errors.js";
 import { copyResponseHeaders, describeRequest, estimateInputTokens } from "./http.js";
 import { KeyDirectory, type AcceptKey } from "./keys.js";
 import { trustPolicy } from "./trust/index.js";
+import { checkedStream, type ReceiptMismatchError } from "./receipts/index.js";
 import { SealedStreamReader } from "./unseal.js";
 
 export interface PrivateFetchOptions {
@@ -49,6 +51,22 @@ export interface PrivateFetchOptions {
    * with the client-side phases in milliseconds (the server's are in its Server-Timing header).
    */
   onTiming?: (timing: ClientTiming) => void;
+  /**
+   * Check each response's signed usage receipt against what was decrypted (default true): a
+   * receipt that is missing, forged or claims more than the response supports raises a
+   * ReceiptMismatchError when the body is read.
+   */
+  verifyReceipts?: boolean;
+  /** File `POST /v1/disputes` for a signed receipt that disagrees (default true). */
+  fileDisputes?: boolean;
+  /** Called with every receipt that verified (token counts and a hash, no content). */
+  onReceipt?: (receipt: SignedReceipt) => void;
+  /**
+   * When set, a receipt mismatch is reported here (the dispute is still filed) and the response
+   * ends normally instead of raising: for callers that cannot take an error after the body, such
+   * as the private proxy (a plain client would retry a broken response and pay twice).
+   */
+  onReceiptMismatch?: (err: ReceiptMismatchError) => void;
 }
 
 /** Client-side latency of one sealed request (ms). */
@@ -157,14 +175,22 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
         copyResponseHeaders(res.headers, "application/json"),
       );
     }
-    const reader = new SealedStreamReader(res.body, responseKeys);
-    return stream ? streamResponse(reader, res.headers, format) : await bufferedResponse(reader, res.headers, format);
+    let conclude: (() => ReceiptMismatchError | undefined) | undefined;
+    let reader: SealedStreamReader;
+    if (opts.verifyReceipts === false) reader = new SealedStreamReader(res.body, responseKeys);
+    else {
+      const identityKeys = new Map(lookup.keys.map((k) => [k.kid, k.identityKey]));
+      const policy = { fetchFn: underlying, apiBase: endpoints.apiBase, apiKey: opts.apiKey, fileDisputes: opts.fileDisputes !== false, ...(opts.onReceipt && { onReceipt: opts.onReceipt }) };
+      const request = { api, stream, model, body: text, parsed: body, identityKeys };
+      ({ reader, conclude } = checkedStream(res.body, responseKeys, request, policy, res.headers.get("x-provider-id") ?? undefined, opts.onReceiptMismatch));
+    }
+    return stream ? streamResponse(reader, res.headers, format, conclude) : await bufferedResponse(reader, res.headers, format, conclude);
   };
   return wrapped as typeof fetch;
 }
 
 /** The decrypted SSE bytes as they arrive; errors become an in-band error event in the family's shape. */
-function streamResponse(reader: SealedStreamReader, upstream: Headers, format: ErrorFormat): Response {
+function streamResponse(reader: SealedStreamReader, upstream: Headers, format: ErrorFormat, conclude?: () => ReceiptMismatchError | undefined): Response {
   // Last two plaintext bytes seen (-1 = none), to know whether we are on an SSE event boundary.
   let last = -1;
   let beforeLast = -1;
@@ -178,6 +204,14 @@ function streamResponse(reader: SealedStreamReader, upstream: Headers, format: E
           beforeLast = b.length >= 2 ? b[b.length - 2]! : last;
           last = b[b.length - 1]!;
           controller.enqueue(part.bytes);
+          return;
+        }
+        if (part.kind === "receipt") continue;
+        if (part.kind === "done") {
+          // Everything was delivered; the receipt decides whether the stream ends cleanly.
+          const err = conclude?.();
+          if (err) controller.error(err);
+          else controller.close();
           return;
         }
         if (part.kind === "error") {
@@ -198,7 +232,12 @@ function streamResponse(reader: SealedStreamReader, upstream: Headers, format: E
 }
 
 /** Non-streaming: the whole decrypted JSON body, or a 502 in the family's error shape. */
-async function bufferedResponse(reader: SealedStreamReader, upstream: Headers, format: ErrorFormat): Promise<Response> {
+async function bufferedResponse(
+  reader: SealedStreamReader,
+  upstream: Headers,
+  format: ErrorFormat,
+  conclude?: () => ReceiptMismatchError | undefined,
+): Promise<Response> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -208,8 +247,15 @@ async function bufferedResponse(reader: SealedStreamReader, upstream: Headers, f
       size += part.bytes.length;
       continue;
     }
+    if (part.kind === "receipt") continue;
     if (part.kind === "error") {
       return familyErrorResponse(format, 502, part.error, copyResponseHeaders(upstream, "application/json"));
+    }
+    const err = conclude?.();
+    if (err) {
+      // The fetch itself succeeds (a rejected fetch would be retried by API clients); reading the body raises the error.
+      const failing = new ReadableStream<Uint8Array>({ pull: (c) => c.error(err) });
+      return new Response(failing, { status: 200, headers: copyResponseHeaders(upstream, "application/json") });
     }
     const out = new Uint8Array(size);
     let off = 0;

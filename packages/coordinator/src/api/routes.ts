@@ -11,11 +11,13 @@ import { providerKeysRoute } from "./provider-keys.js";
 import { providerAttestationsRoute } from "./provider-attestations.js";
 import { responsesRoute, storedResponseRoute } from "./responses/index.js";
 import { accountRoute, deleteAccountRoute, usageRoute } from "./account/routes.js";
+import { accountProvidersRoute } from "./account/providers.js";
 import { adminAccountsRoute } from "./admin-accounts.js";
 import { loginRoute, logoutRoute, signupRoute } from "./auth/routes.js";
 import { createKeyRoute, deleteKeyRoute, listKeysRoute, patchKeyRoute, rotateKeyRoute } from "./keys/routes.js";
 import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
+import { disputeRoute } from "./disputes.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
@@ -41,10 +43,12 @@ export function buildRouter(deps: ApiDeps): Router {
     .delete("/v1/keys/:id", deleteKeyRoute(deps))
     .post("/v1/keys/:id/rotate", rotateKeyRoute(deps))
     .get("/v1/account", accountRoute(deps))
+    .get("/v1/account/providers", accountProvidersRoute(deps))
     .delete("/v1/account", deleteAccountRoute(deps))
     .get("/v1/usage", usageRoute(deps))
     .get("/v1/admin/accounts", adminAccountsRoute(deps))
     .get("/v1/stats", statsRoute(deps))
+    .post("/v1/disputes", disputeRoute(deps))
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))

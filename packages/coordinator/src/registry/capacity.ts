@@ -1,4 +1,4 @@
-import type { SlotCapacity } from "@darkbloom/protocol";
+import type { Hardware, SlotCapacity } from "@darkbloom/protocol";
 
 /**
  * Advertised capacity is a claim, and the least-loaded pick divides by it: a provider advertising
@@ -18,10 +18,35 @@ import type { SlotCapacity } from "@darkbloom/protocol";
 export const MAX_SLOT_CONCURRENCY = 64;
 export const MIN_REQUEST_TOKENS = 256;
 
-/** The slot as the coordinator believes it (capped); `contextLength` is the registered model's. */
-export function capSlot(slot: SlotCapacity, contextLength: number): SlotCapacity {
+/**
+ * RAM tiers (the register frame's `hardware.memory_gb`): the most sequences a machine of that size
+ * decodes at once with any benefit. Weights, activations and every sequence's KV share that RAM;
+ * past these counts a smaller machine swaps or thrashes long before a larger claim helps. Unknown
+ * (0 or absent) memory falls back to MAX_SLOT_CONCURRENCY. A lie upwards gains nothing over the
+ * other caps; the tier only ever lowers the cap.
+ */
+export const RAM_TIERS: readonly { readonly maxGb: number; readonly concurrency: number }[] = [
+  { maxGb: 8, concurrency: 4 },
+  { maxGb: 16, concurrency: 8 },
+  { maxGb: 32, concurrency: 16 },
+  { maxGb: 64, concurrency: 32 },
+];
+
+/** The concurrency ceiling for a machine with this much RAM. */
+export function ramTierConcurrency(hardware: Hardware | undefined): number {
+  const gb = hardware?.memory_gb ?? 0;
+  if (!(gb > 0)) return MAX_SLOT_CONCURRENCY;
+  return RAM_TIERS.find((t) => gb <= t.maxGb)?.concurrency ?? MAX_SLOT_CONCURRENCY;
+}
+
+/**
+ * The slot as the coordinator believes it (capped); `contextLength` is the registered model's,
+ * `hardware` the registered machine's (RAM tier).
+ */
+export function capSlot(slot: SlotCapacity, contextLength: number, hardware?: Hardware): SlotCapacity {
   const budgetMax = Math.min(slot.active_token_budget_max, MAX_SLOT_CONCURRENCY * contextLength);
-  const maxConcurrency = Math.max(1, Math.min(slot.max_concurrency, MAX_SLOT_CONCURRENCY, Math.floor(budgetMax / MIN_REQUEST_TOKENS)));
+  const ceiling = Math.min(MAX_SLOT_CONCURRENCY, ramTierConcurrency(hardware));
+  const maxConcurrency = Math.max(1, Math.min(slot.max_concurrency, ceiling, Math.floor(budgetMax / MIN_REQUEST_TOKENS)));
   return {
     ...slot,
     max_concurrency: maxConcurrency,

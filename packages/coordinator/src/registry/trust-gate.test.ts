@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Attestation } from "@darkbloom/protocol";
+import type { Attestation, TrustStatusFrame } from "@darkbloom/protocol";
 import { MemoryRegistry } from "./memory-registry.js";
 import type { LiveProvider } from "./types.js";
 
@@ -22,26 +22,30 @@ function provider(id: string): LiveProvider {
 }
 
 describe("registry trust gate", () => {
-  it("the injected eligibility predicate removes a provider from candidates and served models", () => {
-    const blocked = new Set<string>();
-    const reg = new MemoryRegistry(() => 0, () => 0, { eligible: (p) => !blocked.has(p.id) });
+  it("challenge freshness and the minimum trust level gate candidates and served models, with named gates", () => {
+    const stale = new Set<string>();
+    const reg = new MemoryRegistry(() => 0, () => 0, { challengeFresh: (p) => !stale.has(p.id), minTrust: "hardware" });
     const a = provider("a");
-    const b = provider("b");
+    const b = { ...provider("b"), trustLevel: "hardware" as const };
     reg.add(a);
     reg.add(b);
-    blocked.add("a");
     assert.deepEqual(reg.candidates("m").map((p) => p.id), ["b"]);
-    blocked.add("b");
-    assert.deepEqual(reg.servedModels(), []);
-    assert.equal(reg.knowsModel("m"), true, "still known: 503, not 404");
+    assert.deepEqual(reg.gatesFor(a).map((g) => g.name), ["below_min_trust"]);
+    stale.add("b");
+    assert.deepEqual(reg.candidates("m"), []);
+    assert.deepEqual(reg.gatesFor(b).map((g) => g.name), ["challenge_stale"]);
+    assert.deepEqual(reg.servedModels().map((m) => m.id), ["m"], "b still serves it (only freshness is off)");
+    assert.equal(reg.knowsModel("m"), true, "known: 503, not 404");
   });
 
-  it("setTrustLevel and replaceAttestation act on the registered instance only", () => {
+  it("setTrustLevel (with its reason in the untrusted gate and a trust_status) and replaceAttestation act on the registered instance only", () => {
     const reg = new MemoryRegistry();
-    const a = provider("a");
+    const sent: TrustStatusFrame[] = [];
+    const a: LiveProvider = { ...provider("a"), link: { send: (f) => (f.type === "trust_status" && sent.push(f), true), close: () => {} } };
     reg.add(a);
-    assert.equal(reg.setTrustLevel(a, "none"), true);
+    assert.equal(reg.setTrustLevel(a, "none", "3 attestation challenges failed in a row"), true);
     assert.deepEqual(reg.candidates("m"), []);
+    assert.deepEqual(sent.map((f) => [f.trust_level, f.routable, f.gates[0]?.name, f.gates[0]?.detail]), [["none", false, "untrusted", "3 attestation challenges failed in a row"]]);
     assert.equal(reg.setTrustLevel(a, "self_signed"), true);
     assert.deepEqual(reg.candidates("m").map((p) => p.id), ["a"]);
     assert.equal(reg.replaceAttestation(a, { nonce: "fresh" } as Attestation), true);

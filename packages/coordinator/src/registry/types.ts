@@ -1,4 +1,6 @@
-import type { Attestation, CoordinatorFrame, HeartbeatFrame, ProviderModel, SlotCapacity } from "@darkbloom/protocol";
+import type { Attestation, CoordinatorFrame, Hardware, HeartbeatFrame, ProviderGate, ProviderModel, SlotCapacity } from "@darkbloom/protocol";
+import type { CompletionSample, Outcome } from "./health/index.js";
+import type { SpeedEstimate } from "./speed/index.js";
 
 /** A provider's announced price for one model (micro-USD per 1M tokens). */
 export interface AnnouncedPrice {
@@ -58,6 +60,10 @@ export interface LiveProvider {
   readonly ownerAccountId?: string | null;
   /** Prices the provider announced in `register` (micro-USD per 1M tokens), per model. */
   readonly prices?: ReadonlyMap<string, AnnouncedPrice>;
+  /** `register.hardware` (a claim: it only ever lowers the concurrency cap, registry/capacity.ts). */
+  readonly hardware?: Hardware;
+  /** `register.benchmark_tps`: decode tok/s from `darkbloom benchmark`, the last speed fallback. */
+  readonly benchmarkTps?: number;
 }
 
 export interface PickOptions {
@@ -65,6 +71,18 @@ export interface PickOptions {
   exclude?: ReadonlySet<string>;
   /** Extra gate (e.g. e2e: the provider's kid is among the sealed recipients). */
   accept?: (p: LiveProvider) => boolean;
+  /** Prompt tokens expected (the cost function's prefill time); default 0. */
+  inputTokens?: number;
+  /** The request's max_tokens (the cost function's decode time); default 256. */
+  maxTokens?: number;
+}
+
+/** Where a provider stands for routing: the `trust_status` frame's content and /v1/account/providers. */
+export interface ProviderStatus {
+  trustLevel: TrustLevel;
+  /** False when no request can reach the provider at all (a provider-wide gate, or every model gated). */
+  routable: boolean;
+  gates: ProviderGate[];
 }
 
 export interface ModelInfo {
@@ -93,9 +111,10 @@ export interface ProviderRegistry {
   updateModels(provider: LiveProvider, update: ModelUpdate): boolean;
   /**
    * Sets the trust level routing sees (src/trust: `none` after failed challenges, the earned level
-   * again after a pass). False when `provider` is no longer the registered instance.
+   * again after a pass) and sends `trust_status` if that changed the gates; `reason` becomes the
+   * `untrusted` gate's detail. False when `provider` is no longer the registered instance.
    */
-  setTrustLevel(provider: LiveProvider, level: TrustLevel): boolean;
+  setTrustLevel(provider: LiveProvider, level: TrustLevel, reason?: string): boolean;
   /**
    * Publishes a re-signed attestation (a passed periodic challenge; same identity and sealing key,
    * checked by src/trust). False when `provider` is no longer the registered instance.
@@ -110,8 +129,32 @@ export interface ProviderRegistry {
   knowsModel(model: string): boolean;
   /** Connected providers that may take a request for `model`, unordered. */
   candidates(model: string, opts?: PickOptions): LiveProvider[];
-  /** The least-loaded candidate, ties broken randomly. */
+  /**
+   * The candidate the selection strategy prefers (default: lowest SPEC cost, ties within 3 s by
+   * queue depth then randomly; routing/).
+   */
   pick(model: string, opts?: PickOptions): LiveProvider | undefined;
+  /** Estimated ms until this provider finishes a request of this shape (the cost function). */
+  estimateMs(provider: LiveProvider, model: string, opts?: Pick<PickOptions, "inputTokens" | "maxTokens">): number;
+  /** Decode/prefill tok/s the router assumes for this provider and model, and where they come from. */
+  speedOf(provider: LiveProvider, model: string): SpeedEstimate;
+  /** A request finished on this provider: feeds its EWMA speeds (relay, on inference_complete). */
+  recordCompletion(provider: LiveProvider, model: string, sample: CompletionSample): void;
+  /** success / error / capacity_rejected: feeds cooldowns and the circuit breaker (relay). */
+  recordOutcome(provider: LiveProvider, model: string, outcome: Outcome): void;
+  /** A speculative backup was dispatched for `model` (the admission layer). */
+  recordBackupDispatched(model: string): void;
+  /** …and it produced content first. */
+  recordBackupWon(model: string): void;
+  /** False once enough backups were sent for `model` and they rarely won (then send none). */
+  backupsWorthwhile(model: string): boolean;
+  /** Every named gate keeping this provider (or one of its models) from traffic right now. */
+  gatesFor(provider: LiveProvider): ProviderGate[];
+  statusOf(provider: LiveProvider): ProviderStatus;
+  /** Sends `trust_status` now (right after `registered`). */
+  announceStatus(provider: LiveProvider): void;
+  /** Sends `trust_status` if the gate set changed since the last one (e.g. after a trust change). */
+  refreshStatus(provider: LiveProvider): void;
   /** Counts a dispatch against this provider instance (not its id: ids outlive reconnects). */
   acquire(provider: LiveProvider): void;
   release(provider: LiveProvider): void;

@@ -4,10 +4,11 @@ import type { LiveProvider } from "../registry/index.js";
 /** What a provider claimed beyond what it may: numbers only, never content. */
 export interface FaultReport {
   request_id: string;
-  /** e.g. `usage.completion_tokens`, `chunk.tokens_decreased`. */
+  /** e.g. `usage.completion_tokens`, `chunk.tokens_decreased`, `receipt.signature`. */
   kind: string;
-  claimed: number;
-  allowed: number;
+  /** Absent for faults that are not a number over a limit (a bad receipt signature). */
+  claimed?: number;
+  allowed?: number;
 }
 
 /** Counts a fault against the provider connection and logs it (warn). */

@@ -25,6 +25,9 @@ export interface Flight {
   tokens: number;
   /** A bad token count was already counted against this attempt's provider. */
   tokenFault: boolean;
+  /** When this attempt's request frame left, and its first chunk arrived (speed EWMAs). */
+  dispatchedAt?: number;
+  firstChunkAt?: number;
 }
 
 

@@ -6,6 +6,7 @@ import type { ProviderEvents } from "../ws/index.js";
 import { FlightTimers, deadlineOutcome, firstChunkDeadlineMs, type DeadlineKind } from "./deadlines.js";
 import { advanceTokens, type Flight } from "./flight.js";
 import { canFailOver, statusForProviderError } from "./failures.js";
+import { completionSample, outcomeOfDeadline, outcomeOfProviderError } from "./health-feed.js";
 import type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
 
 export interface RelayDeps {
@@ -77,6 +78,10 @@ export class Relay implements ProviderEvents {
       case "inference_complete":
         if (f.phase === "done") return;
         this.finish(f);
+        if (f.dispatchedAt !== undefined) {
+          this.deps.registry.recordCompletion(p, f.plan.model, completionSample(frame, f.dispatchedAt, f.firstChunkAt, this.deps.clock.now()));
+        }
+        this.deps.registry.recordOutcome(p, f.plan.model, "success");
         this.notify(f, () => f.observer.onComplete(frame, p));
         return;
       case "inference_error":
@@ -119,7 +124,12 @@ export class Relay implements ProviderEvents {
 
   private async dispatch(f: Flight): Promise<void> {
     const { plan } = f;
-    const p = this.deps.registry.pick(plan.model, { exclude: f.tried, ...(plan.accept && { accept: plan.accept }) });
+    const p = this.deps.registry.pick(plan.model, {
+      exclude: f.tried,
+      inputTokens: plan.inputTokensEstimate,
+      maxTokens: plan.maxTokens,
+      ...(plan.accept && { accept: plan.accept }),
+    });
     if (!p) {
       return this.fail(
         f,
@@ -166,6 +176,8 @@ export class Relay implements ProviderEvents {
       return this.dispatch(f);
     }
     f.phase = "running";
+    f.dispatchedAt = this.deps.clock.now();
+    f.firstChunkAt = undefined;
     const slot = p.slots.get(plan.model);
     f.timers.awaitFirstToken(
       firstChunkDeadlineMs({
@@ -185,6 +197,7 @@ export class Relay implements ProviderEvents {
     f.timers.sawChunk();
     const first = !f.started;
     f.started = true;
+    if (first) f.firstChunkAt = this.deps.clock.now();
     if (frame.tokens !== f.tokens) advanceTokens(f, p, frame.tokens, this.deps.logger);
     const tokens = f.tokens;
     this.notify(f, () => f.observer.onChunk(frame.chunk, p, first, tokens));
@@ -198,6 +211,8 @@ export class Relay implements ProviderEvents {
     const d = deadlineOutcome(kind, this.deps.maxRequestMs);
     this.deps.logger.warn(d.log, { request_id: f.plan.requestId, provider_id: p?.id, attempt: f.attempts, tokens: f.tokens });
     p?.link.send({ type: "cancel", request_id: f.plan.requestId, reason: d.cancelReason }, "control");
+    const outcome = outcomeOfDeadline(kind);
+    if (p && outcome) this.deps.registry.recordOutcome(p, f.plan.model, outcome);
     const failure: RelayFailure = { status: d.status, code: d.code, message: d.message, usage: null, provider: p, cancelled: f.phase === "cancelling" };
     if (!d.failOver) return this.fail(f, failure);
     this.detach(f);
@@ -206,6 +221,8 @@ export class Relay implements ProviderEvents {
 
   private onProviderError(f: Flight, p: LiveProvider, frame: InferenceErrorFrame): void {
     this.detach(f);
+    const outcome = outcomeOfProviderError(frame.code);
+    if (outcome && f.phase !== "cancelling") this.deps.registry.recordOutcome(p, f.plan.model, outcome);
     const mapped = statusForProviderError(frame.code);
     const failure: RelayFailure = {
       ...mapped,

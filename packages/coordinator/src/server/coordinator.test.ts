@@ -104,6 +104,10 @@ describe("coordinator over HTTP and a real provider WebSocket", () => {
     assert.equal(s.headers.get("x-provider-id"), providers[0]!.id);
     assert.equal(s.plaintext, cannedStream("tiny"));
     assert.deepEqual(s.errors, []);
+    // The provider's signed receipt follows the final chunk, sealed: the client opens it.
+    const receipt = JSON.parse(s.receipt ?? "null") as { model: string; completion_tokens: number } | null;
+    assert.equal(receipt?.model, "tiny");
+    assert.equal(receipt?.completion_tokens, CANNED_USAGE.completion_tokens);
     const n = await e2eChat(base, KEY, chat("hi"));
     assert.equal(n.status, 200);
     assert.equal(n.plaintext, cannedBody("tiny"));

@@ -66,7 +66,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
 
   // The trust gate reads the registry's providers; the registry asks it who may be routed to.
   let trust: TrustService | undefined;
-  const registry = new MemoryRegistry(entropy.random, clock.now, { eligible: (p) => trust?.eligible(p) ?? false });
+  const registry = new MemoryRegistry(entropy.random, clock.now, { challengeFresh: (p) => trust?.challengeFresh(p) ?? false, minTrust: cfg.minTrust });
   trust = new TrustService({
     registry,
     clock,

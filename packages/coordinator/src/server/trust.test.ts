@@ -79,11 +79,11 @@ describe("periodic challenges and trust levels", () => {
     await challengeRound(impostor);
     assert.equal(coord.registry.get(liarId)?.trustLevel, "self_signed", "two failures are tolerated");
     await challengeRound(impostor);
-    const status = (await liar.next("trust_status")) as TrustStatusFrame;
-    assert.equal(status.trust_level, "none");
+    const status = await waitUntil("the untrusted trust_status", () => liar.frames.find((f): f is TrustStatusFrame => f.type === "trust_status" && f.trust_level === "none"));
     assert.equal(status.routable, false);
     assert.equal(status.gates[0]?.name, "untrusted");
-    assert.match(status.reason ?? "", /3 attestation challenges failed in a row.*signature does not verify/);
+    assert.match(status.gates[0]?.detail ?? "", /3 attestation challenges failed in a row.*signature does not verify/);
+    assert.match(status.reason ?? "", /no request can reach this provider: untrusted/);
     assert.equal(coord.registry.get(liarId)?.trustLevel, "none");
 
     assert.deepEqual((await attestations()).data.map((e) => e.provider_id), [honest.id]);
@@ -98,10 +98,10 @@ describe("periodic challenges and trust levels", () => {
     assert.equal(liar.frames.filter((f) => f.type === "inference_request").length, 0);
   });
 
-  it("a replayed answer counts as a failure, a later honest answer restores self_signed", async () => {
+  it("a later honest answer restores self_signed and the public listing", async () => {
     liar.frames.length = 0;
     await challengeRound(liarKeys);
-    const status = (await liar.next("trust_status")) as TrustStatusFrame;
+    const status = await waitUntil("the restored trust_status", () => liar.frames.find((f): f is TrustStatusFrame => f.type === "trust_status" && f.trust_level === "self_signed"));
     assert.deepEqual({ level: status.trust_level, routable: status.routable, gates: status.gates }, { level: "self_signed", routable: true, gates: [] });
     assert.equal(coord.registry.get(liarId)?.trustLevel, "self_signed");
     assert.deepEqual((await attestations()).data.map((e) => e.provider_id).sort(), [honest.id, liarId].sort());

@@ -1,5 +1,6 @@
 import { ACCOUNTS_MIGRATION } from "./accounts/migration.js";
 import { MODELS_MIGRATION } from "./models/migration.js";
+import { DISPUTES_MIGRATION } from "./disputes/migration.js";
 import type { SqlDatabase } from "./sql.js";
 
 export interface Migration {
@@ -126,6 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   MODELS_MIGRATION,
+  DISPUTES_MIGRATION,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */

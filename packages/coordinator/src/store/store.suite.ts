@@ -5,6 +5,7 @@ import { accountsSuite } from "./accounts/accounts.suite.js";
 import type { Store } from "./types.js";
 import { moneySuite } from "./money.suite.js";
 import { modelsSuite } from "./models/models.suite.js";
+import { disputesSuite } from "./disputes/disputes.suite.js";
 
 /**
  * The behaviour every Store engine must show. Engines call this from their own *.test.ts with a
@@ -195,4 +196,5 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
   });
   accountsSuite(name, factory);
   modelsSuite(name, factory);
+  disputesSuite(name, factory);
 }

@@ -1,5 +1,6 @@
 import type { AccountStore, KeyStore, UsageStore } from "./accounts/types.js";
 import type { ModelManifestStore } from "./models/types.js";
+import type { DisputeStore } from "./disputes/types.js";
 
 /**
  * Durable state behind one interface with interchangeable engines (SQLite now, PostgreSQL later).
@@ -187,6 +188,8 @@ export interface Store {
   readonly usage: UsageStore;
   /** The model registry: catalog manifests (store/models). */
   readonly models: ModelManifestStore;
+  /** Consumers' disputes of signed usage receipts (store/disputes). */
+  readonly disputes: DisputeStore;
   createAccount(input: { id?: string; label?: string }): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   createApiKey(input: { accountId: string; keyHash: string; label?: string }): Promise<ApiKeyRecord>;

@@ -6,6 +6,8 @@ import {
   utf8Decode,
   utf8Encode,
   SealedChunkSchema,
+  SealedReceiptSchema,
+  SSE_EVENT_RECEIPT,
   type ProviderKeysResponse,
 } from "@darkbloom/protocol";
 
@@ -17,6 +19,8 @@ export interface E2eResult {
   errors: unknown[];
   /** The raw SSE text as received (ciphertext only). */
   raw: string;
+  /** The provider's receipt as opened from `event: receipt` (JSON text), if one came. */
+  receipt?: string;
 }
 
 /** What the SDK does: fetch keys, seal to them, post with `X-Darkbloom-Privacy: e2e`, open the stream. */
@@ -48,9 +52,11 @@ export async function e2eChat(
   let plaintext = "";
   const errors: unknown[] = [];
   let opener: ReturnType<typeof createStreamOpener> | undefined;
+  let receipt: string | undefined;
   if (res.headers.get("content-type")?.startsWith("text/event-stream")) {
     const parser = createSseParser((ev) => {
       if (ev.event === "error") return void errors.push(JSON.parse(ev.data));
+      if (ev.event === SSE_EVENT_RECEIPT) return void (receipt = utf8Decode(opener!.openReceipt(SealedReceiptSchema.parse(JSON.parse(ev.data)))));
       const chunk = SealedChunkSchema.parse(JSON.parse(ev.data));
       opener ??= createStreamOpener(responseKeys.get(chunk.kid)!);
       plaintext += utf8Decode(opener.open(chunk));
@@ -58,5 +64,5 @@ export async function e2eChat(
     parser.push(raw);
     parser.end();
   }
-  return { status: res.status, headers: res.headers, plaintext, errors, raw };
+  return { status: res.status, headers: res.headers, plaintext, errors, raw, ...(receipt !== undefined && { receipt }) };
 }

@@ -2,6 +2,8 @@ import { WebSocket } from "ws";
 import {
   ChatStreamEncoder,
   PROTOCOL_VERSION,
+  ResponseHasher,
+  signReceipt,
   chatCompletionBody,
   chatUsage,
   createStreamSealer,
@@ -17,8 +19,10 @@ import {
   utf8Encode,
   type CancelFrame,
   type EncryptionKeyPair,
+  type IdentityKeyPair,
   type InferenceRequestFrame,
   type ProviderFrame,
+  type TrustStatusFrame,
 } from "@darkbloom/protocol";
 
 /**
@@ -63,6 +67,8 @@ export interface FakeProviderOptions {
   prices?: { model: string; input_per_million: number; output_per_million: number }[];
   /** Context length to register for every model (default 4096). */
   contextLength?: number;
+  /** Sign a usage receipt (clear and sealed) on inference_complete, as a real provider does (default true). */
+  receipts?: boolean;
 }
 
 /** The enrollment token coordinator tests configure (`providerToken`) and fakes send by default. */
@@ -78,10 +84,13 @@ export const CANNED_USAGE = { prompt_tokens: 12, completion_tokens: 4 };
 export class FakeProvider {
   readonly requests: InferenceRequestFrame[] = [];
   readonly cancels: CancelFrame[] = [];
+  /** Every trust_status frame received, in order. */
+  readonly statuses: TrustStatusFrame[] = [];
   id = "";
   private constructor(
     readonly ws: WebSocket,
     readonly keys: EncryptionKeyPair,
+    readonly identity: IdentityKeyPair,
     private readonly opts: FakeProviderOptions,
   ) {}
 
@@ -107,7 +116,7 @@ export class FakeProvider {
     );
     const token = opts.token === undefined ? TEST_PROVIDER_TOKEN : opts.token;
     const ws = new WebSocket(coordinatorUrl.replace(/^http/, "ws") + "/ws/provider", token === null ? {} : { headers: { authorization: `Bearer ${token}` } });
-    const fake = new FakeProvider(ws, keys, opts);
+    const fake = new FakeProvider(ws, keys, identity, opts);
     await new Promise<void>((resolve, reject) => {
       ws.once("error", reject);
       ws.once("open", () => {
@@ -131,7 +140,8 @@ export class FakeProvider {
           fake.id = frame.provider_id;
           fake.heartbeat(opts.running ?? 0);
           resolve();
-        } else if (frame.type === "cancel") fake.onCancel(frame);
+        } else if (frame.type === "trust_status") fake.statuses.push(frame);
+        else if (frame.type === "cancel") fake.onCancel(frame);
         else if (frame.type === "inference_request") void fake.serve(frame);
       });
       ws.once("close", (code, reason) => reject(new Error(`closed before registered: ${code} ${reason.toString()}`)));
@@ -200,8 +210,12 @@ export class FakeProvider {
     // `tokens`: the running completion-token count, as a real provider sends it (one per delta,
     // the final chunk carrying the reported total).
     let tokens = 0;
-    const chunk = (text: string, final: boolean, count = tokens) =>
-      this.send({ type: "inference_chunk", request_id: rid, tokens: (tokens = count), chunk: sealer.seal(utf8Encode(text), final) });
+    const hasher = new ResponseHasher();
+    const chunk = (text: string, final: boolean, count = tokens) => {
+      const sealed = sealer.seal(utf8Encode(text), final);
+      hasher.add(sealed);
+      this.send({ type: "inference_chunk", request_id: rid, tokens: (tokens = count), chunk: sealed });
+    };
     const pieces = this.opts.pieces ?? CANNED_PIECES;
     const meta = { id: "chatcmpl-fake", model: frame.model, created: 1_700_000_000 };
     if (behavior === "flood") {
@@ -231,7 +245,9 @@ export class FakeProvider {
       if (behavior === "stall_mid_stream") return;
       chunk(chatCompletionBody(meta, pieces.join(""), "stop", chatUsage(usage.prompt_tokens, usage.completion_tokens)), true, usage.completion_tokens);
     }
-    this.send({ type: "inference_complete", request_id: rid, usage, finish_reason: "stop" });
+    const receipt = signReceipt({ request_id: rid, model: frame.model, ...usage, response_hash: hasher.digest() }, this.identity.secretKey);
+    const receipts = this.opts.receipts === false ? {} : { receipt, sealed_receipt: sealer.sealReceipt(utf8Encode(JSON.stringify(receipt))) };
+    this.send({ type: "inference_complete", request_id: rid, usage, finish_reason: "stop", ...receipts });
   }
 }
 

@@ -4,4 +4,3 @@ export { ChallengeBook } from "./challenge-book.js";
 export { checkAnswer, type AnswerVerdict, type AnswerContext } from "./check-answer.js";
 export { ProviderTrust, type TrustChange } from "./provider-trust.js";
 export { DEFAULT_TRUST_SETTINGS, freshnessWindowMs, type TrustSettings } from "./settings.js";
-export { GATE_BELOW_MIN_TRUST, GATE_UNTRUSTED, trustGates, trustStatusFrame } from "./status-frame.js";

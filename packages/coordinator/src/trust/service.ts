@@ -4,9 +4,8 @@ import type { Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import { Challenger, type ChallengeOutcome } from "./challenger.js";
-import type { ProviderTrust } from "./provider-trust.js";
+import type { ProviderTrust, TrustChange } from "./provider-trust.js";
 import { freshnessWindowMs, type TrustSettings } from "./settings.js";
-import { trustStatusFrame } from "./status-frame.js";
 
 export interface TrustServiceDeps {
   registry: ProviderRegistry;
@@ -25,10 +24,12 @@ export interface ConnectionTrust {
 }
 
 /**
- * Periodic challenges for every registered provider and the routing gate built on them: a provider
- * is eligible while its trust level meets DARKBLOOM_MIN_TRUST and its last passed challenge is
- * recent. State is per connection, in memory, and gone on disconnect (bounded by the registry):
- * a restarted coordinator challenges every provider afresh at registration, so nothing is stored.
+ * Periodic challenges for every registered provider. Outcomes reach routing through the registry:
+ * `setTrustLevel` (`none` after `strikes` failures in a row, the earned level after a pass; the
+ * registry's gates and `trust_status` frames follow) and `challengeFresh` (the registry's
+ * `challenge_stale` gate). State is per connection, in memory, and gone on disconnect (bounded by
+ * the registry): a restarted coordinator challenges every provider afresh at registration, so
+ * nothing is stored.
  */
 export class TrustService {
   private readonly byProvider = new Map<LiveProvider, Challenger>();
@@ -42,13 +43,15 @@ export class TrustService {
     return this.deps.settings.minTrust;
   }
 
-  /** The registry's trust gate: min trust level and challenge freshness. */
-  readonly eligible = (p: LiveProvider): boolean => {
-    if (!meetsTrust(p.trustLevel, this.deps.settings.minTrust)) return false;
+  /** The registry's `challengeFresh` predicate: a challenge (or the registration proof) passed recently. */
+  readonly challengeFresh = (p: LiveProvider): boolean => {
     const c = this.byProvider.get(p);
     // A provider added without the socket layer (tests, tools) has no challenge schedule.
     return !c || c.trust.lastPassAt >= this.deps.clock.now() - this.freshMs;
   };
+
+  /** Routable as far as trust goes: not `none`, at least DARKBLOOM_MIN_TRUST, challenge fresh. */
+  readonly eligible = (p: LiveProvider): boolean => p.trustLevel !== "none" && meetsTrust(p.trustLevel, this.deps.settings.minTrust) && this.challengeFresh(p);
 
   /** Starts challenging a provider that has just registered (after its `registered` frame). */
   attach(p: LiveProvider): ConnectionTrust {
@@ -67,7 +70,6 @@ export class TrustService {
     );
     this.byProvider.set(p, challenger);
     challenger.start();
-    if (!meetsTrust(p.trustLevel, settings.minTrust)) p.link.send(trustStatusFrame(p.trustLevel, settings.minTrust), "control");
     return {
       onResponse: (frame) => {
         challenger.onResponse(frame).catch((err: unknown) => log.error("challenge check failed", { error: String(err) }));
@@ -85,11 +87,7 @@ export class TrustService {
    */
   setEarned(p: LiveProvider, level: TrustLevel): void {
     const challenger = this.byProvider.get(p);
-    if (!challenger) return;
-    const change = challenger.trust.setEarned(level);
-    if (change.changed && this.deps.registry.setTrustLevel(p, change.level)) {
-      p.link.send(trustStatusFrame(change.level, this.deps.settings.minTrust, change.reason), "control");
-    }
+    if (challenger) this.apply(p, challenger.trust.setEarned(level), this.deps.logger.child({ provider_id: p.id }));
   }
 
   /** The challenge standing of a connected provider (undefined when not attached). */
@@ -98,18 +96,19 @@ export class TrustService {
   }
 
   private onOutcome(p: LiveProvider, outcome: ChallengeOutcome, log: Logger): void {
-    const { registry, settings } = this.deps;
     this.deps.onChallenge?.(p.id, outcome.passed);
     if (outcome.passed) {
-      if (outcome.attestation) registry.replaceAttestation(p, outcome.attestation);
+      if (outcome.attestation) this.deps.registry.replaceAttestation(p, outcome.attestation);
       log.debug("attestation challenge passed", { republished: outcome.attestation !== undefined });
     } else {
       log.warn("attestation challenge failed", { reason: outcome.reason, consecutive_failures: this.standing(p)?.consecutiveFailures ?? 0 });
     }
-    const { change } = outcome;
+    this.apply(p, outcome.change, log);
+  }
+
+  private apply(p: LiveProvider, change: TrustChange, log: Logger): void {
     if (!change.changed) return;
-    if (!registry.setTrustLevel(p, change.level)) return;
+    if (!this.deps.registry.setTrustLevel(p, change.level, change.reason)) return;
     log.warn("provider trust level changed", { trust_level: change.level, reason: change.reason ?? "" });
-    p.link.send(trustStatusFrame(change.level, settings.minTrust, change.reason), "control");
   }
 }

@@ -150,6 +150,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       inFlight: 0,
       ownerAccountId,
       prices: announcedPrices(frame, models),
+      hardware: frame.hardware,
+      ...(frame.benchmark_tps !== undefined && { benchmarkTps: frame.benchmark_tps }),
     }));
     if (!result.ok) return reject(result.reason, result.code);
     const provider = (admitted = result.provider);
@@ -166,6 +168,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       }),
       "control",
     );
+    // Then what (if anything) keeps it from traffic: "connected but gets no requests" has an answer.
+    registry.announceStatus(provider);
     log.info("provider registered", {
       version: frame.provider_version,
       models: [...models.keys()].join(","),

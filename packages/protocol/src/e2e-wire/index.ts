@@ -16,6 +16,8 @@ export {
 export {
   SSE_EVENT_SEALED,
   SSE_EVENT_ERROR,
+  SSE_EVENT_RECEIPT,
+  encodeReceiptEvent,
   encodeSealedEvent,
   encodeErrorEvent,
   createSseParser,

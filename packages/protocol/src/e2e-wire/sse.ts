@@ -1,9 +1,16 @@
-import type { SealedChunk } from "../seal/stream.js";
+import type { SealedChunk, SealedReceipt } from "../seal/stream.js";
 import type { E2eErrorInfo } from "./schemas.js";
 
 /** SSE event names on the coordinator → consumer e2e response stream. */
 export const SSE_EVENT_SEALED = "sealed";
 export const SSE_EVENT_ERROR = "error";
+/** After the final chunk: the provider's receipt, sealed (clients that do not know it ignore it). */
+export const SSE_EVENT_RECEIPT = "receipt";
+
+/** `event: receipt\ndata: <SealedReceipt JSON>\n\n` */
+export function encodeReceiptEvent(sealed: SealedReceipt): string {
+  return `event: ${SSE_EVENT_RECEIPT}\ndata: ${JSON.stringify({ kid: sealed.kid, ct: sealed.ct })}\n\n`;
+}
 
 /** `event: sealed\ndata: <SealedChunk JSON>\n\n` */
 export function encodeSealedEvent(chunk: SealedChunk): string {

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ErrorCodeSchema, FinishReasonSchema, SlotCapacitySchema, UsageSchema } from "./common.js";
 import { AttestationSchema } from "../attest/index.js";
-import { SealedChunkSchema } from "../seal/index.js";
+import { SealedChunkSchema, SealedReceiptSchema } from "../seal/index.js";
+import { SignedReceiptSchema } from "../receipt/receipt.js";
 
 /** Frames a provider sends to the coordinator. */
 
@@ -91,6 +92,10 @@ export const InferenceCompleteFrameSchema = z.object({
   usage: UsageSchema,
   finish_reason: FinishReasonSchema,
   response_hash: z.string().max(128).optional(),
+  /** The provider's signed usage receipt (receipt/): the coordinator verifies it and bills from it. */
+  receipt: SignedReceiptSchema.optional(),
+  /** The same receipt sealed under the response key, relayed untouched to an e2e consumer. */
+  sealed_receipt: SealedReceiptSchema.optional(),
 });
 export type InferenceCompleteFrame = z.infer<typeof InferenceCompleteFrameSchema>;
 

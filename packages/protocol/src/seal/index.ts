@@ -19,12 +19,14 @@ export {
 } from "./envelope.js";
 export {
   SealedChunkSchema,
+  SealedReceiptSchema,
   parseSealedChunk,
   createStreamSealer,
   createStreamOpener,
   deriveStreamKey,
   STREAM_SALT_BYTES,
   type SealedChunk,
+  type SealedReceipt,
   type StreamSealer,
   type StreamOpener,
 } from "./stream.js";

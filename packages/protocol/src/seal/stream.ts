@@ -22,6 +22,10 @@ import { SealError } from "./errors.js";
 
 export const STREAM_SALT_BYTES = 32;
 const KEY_INFO = utf8Encode("darkbloom/v2 response key");
+const RECEIPT_KEY_INFO = utf8Encode("darkbloom/v2 receipt key");
+const RECEIPT_AAD = utf8Encode("darkbloom/v2 receipt");
+/** The receipt key seals exactly one message, so a fixed nonce is safe. */
+const RECEIPT_NONCE = new Uint8Array(12);
 
 export const SealedChunkSchema = z.object({
   kid: z.string().min(1).max(64),
@@ -32,6 +36,17 @@ export const SealedChunkSchema = z.object({
   ct: z.string().refine(isBase64, "expected standard base64"),
 });
 export type SealedChunk = z.infer<typeof SealedChunkSchema>;
+
+/**
+ * The response's trailer (the provider's signed usage receipt), sealed under a key of its own:
+ * HKDF-SHA256(secret, salt, "darkbloom/v2 receipt key"), AAD "darkbloom/v2 receipt". It can never
+ * be taken for (or swapped with) a content chunk, and only the response key's holders open it.
+ */
+export const SealedReceiptSchema = z.object({
+  kid: z.string().min(1).max(64),
+  ct: z.string().max(4096).refine(isBase64, "expected standard base64"),
+});
+export type SealedReceipt = z.infer<typeof SealedReceiptSchema>;
 
 /**
  * SealedChunkSchema's rules written out by hand, for the per-token hot paths (the SDK opens one
@@ -51,6 +66,8 @@ export function parseSealedChunk(value: unknown): SealedChunk | undefined {
 export interface StreamSealer {
   /** Seals the next chunk (seq 0, 1, …). After a final chunk the sealer refuses more. */
   seal(data: Uint8Array, final: boolean): SealedChunk;
+  /** Seals the response's receipt (once, any time: after a cancel there is no final chunk). */
+  sealReceipt(data: Uint8Array): SealedReceipt;
 }
 
 export interface StreamOpener {
@@ -60,6 +77,8 @@ export interface StreamOpener {
   finish(): void;
   /** True once the final chunk has been opened. */
   readonly done: boolean;
+  /** Opens the response's receipt; throws SealError before chunk 0 or when it does not authenticate. */
+  openReceipt(sealed: SealedReceipt): Uint8Array;
 }
 
 const LABEL = utf8Encode("darkbloom/v2 chunk");
@@ -101,12 +120,17 @@ export function deriveStreamKey(responseSecret: Uint8Array, salt: Uint8Array): U
   return hkdf(sha256, checkSecret(responseSecret), salt, KEY_INFO, 32);
 }
 
+function deriveReceiptKey(responseSecret: Uint8Array, salt: Uint8Array): Uint8Array {
+  return hkdf(sha256, responseSecret, salt, RECEIPT_KEY_INFO, 32);
+}
+
 /**
  * Seals one response stream. `salt` is for tests only: production callers let it be drawn from
  * the CSPRNG, fresh for every response.
  */
 export function createStreamSealer(responseSecret: Uint8Array, kid: string, salt: Uint8Array = randomBytes(STREAM_SALT_BYTES)): StreamSealer {
   const key = deriveStreamKey(responseSecret, salt);
+  let receiptKey: Uint8Array | undefined = deriveReceiptKey(checkSecret(responseSecret), salt);
   const saltB64 = encodeBase64(salt);
   const scratch = makeScratch();
   let seq = 0;
@@ -125,6 +149,13 @@ export function createStreamSealer(responseSecret: Uint8Array, kid: string, salt
       }
       return chunk;
     },
+    sealReceipt(data) {
+      if (!receiptKey) throw new SealError("after_final", "stream sealer: the receipt is already sealed");
+      const ct = encodeBase64(aead.seal(receiptKey, RECEIPT_NONCE, RECEIPT_AAD, data));
+      receiptKey.fill(0);
+      receiptKey = undefined;
+      return { kid, ct };
+    },
   };
 }
 
@@ -132,6 +163,7 @@ export function createStreamSealer(responseSecret: Uint8Array, kid: string, salt
 export function createStreamOpener(responseSecret: Uint8Array): StreamOpener {
   const secret = checkSecret(responseSecret);
   let key: Uint8Array | undefined;
+  let receiptKey: Uint8Array | undefined;
   const scratch = makeScratch();
   let expected = 0;
   let done = false;
@@ -160,6 +192,7 @@ export function createStreamOpener(responseSecret: Uint8Array): StreamOpener {
         }
         if (salt.length !== STREAM_SALT_BYTES) return fail(new SealError("malformed", "sealed stream: salt has the wrong length"));
         key = deriveStreamKey(secret, salt);
+        receiptKey = deriveReceiptKey(secret, salt);
         secret.fill(0);
       } else if (chunk.salt !== undefined) {
         return fail(new SealError("malformed", `sealed stream: chunk ${chunk.seq} carries a salt`));
@@ -185,6 +218,20 @@ export function createStreamOpener(responseSecret: Uint8Array): StreamOpener {
     finish() {
       if (failed) throw failed;
       if (!done) fail(new SealError("truncated", "sealed stream: ended without its final chunk"));
+    },
+    openReceipt(sealed) {
+      if (!receiptKey) throw new SealError("malformed", "sealed stream: a receipt before chunk 0");
+      let ct: Uint8Array;
+      try {
+        ct = decodeBase64(sealed.ct);
+      } catch {
+        throw new SealError("malformed", "sealed receipt is not base64");
+      }
+      try {
+        return aead.open(receiptKey, RECEIPT_NONCE, RECEIPT_AAD, ct);
+      } catch {
+        throw new SealError("auth_failed", "sealed receipt failed authentication");
+      }
     },
   };
 }

@@ -243,7 +243,7 @@ export class ProviderClient {
         }
         const ctl = new AbortController();
         this.inflight.set(frame.request_id, ctl);
-        const ctx = { engines: this.engines, keyPair: this.opts.keyPair, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
+        const ctx = { engines: this.engines, keyPair: this.opts.keyPair, identitySecret: this.opts.identitySecret, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
         void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => {
           this.inflight.delete(frame.request_id);
           if (this.inflight.size === 0) for (const wake of this.drainWaiters.splice(0)) wake();

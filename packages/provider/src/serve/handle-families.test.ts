@@ -39,7 +39,7 @@ async function serve(api: ApiKind, body: Record<string, unknown>, maxTokens = 64
     sealed: envelope,
   };
   const frames: ProviderFrame[] = [];
-  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, replay, send: (f) => frames.push(f), log: () => {} }, frame, new AbortController().signal);
+  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, identitySecret: new Uint8Array(32).fill(1), replay, send: (f) => frames.push(f), log: () => {} }, frame, new AbortController().signal);
   const opener = createStreamOpener(responseKeys.get(keyPair.kid)!);
   const chunks = frames.filter((f) => f.type === "inference_chunk");
   const text = chunks.map((f) => new TextDecoder().decode(opener.open(f.chunk))).join("");

@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
+  ResponseHasher,
   createStreamOpener,
+  encodeBase64,
   generateEncryptionKeyPair,
+  generateIdentityKeyPair,
+  receiptMismatches,
+  ResponseTextMeter,
+  SignedReceiptSchema,
+  utf8Decode,
+  verifyReceipt,
+  type IdentityKeyPair,
   sealRequest,
   type EncryptionKeyPair,
   type InferenceRequestFrame,
@@ -16,12 +25,14 @@ import { ReplayGuard } from "./replay-guard.js";
 
 let engine: HostedEngine;
 let keyPair: EncryptionKeyPair;
+let identity: IdentityKeyPair;
 const noLog = () => {};
 const replay = new ReplayGuard();
 
 before(async () => {
   engine = await loadEngine({ modelPath: await ensureTestModel({ preset: "tiny" }), modelId: "tiny", parallel: 2 }, noLog);
   keyPair = await generateEncryptionKeyPair();
+  identity = await generateIdentityKeyPair();
 });
 after(() => engine.close());
 
@@ -48,7 +59,7 @@ async function serve(
     frames.push(f);
     onFrame(f);
   };
-  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, replay, send, log: noLog }, frame, signal);
+  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, identitySecret: identity.secretKey, replay, send, log: noLog }, frame, signal);
   const opener = createStreamOpener(responseKeys.get(keyPair.kid)!);
   const text = frames
     .filter((f) => f.type === "inference_chunk")
@@ -81,6 +92,27 @@ test("streams sealed OpenAI SSE and reports exact usage", async () => {
   assert.ok(firstText.split("data: ").length > 2, "the preamble is not sent alone");
 });
 
+test("ends with a signed receipt: in clear and sealed, over the chunks sent, within the text bounds", async () => {
+  for (const stream of [true, false]) {
+    const body = { model: "tiny", messages: [{ role: "user", content: "hi" }], max_tokens: 6, stream };
+    const { frames, opener, text } = await serve(body);
+    const last = frames.at(-1);
+    assert.ok(last?.type === "inference_complete" && last.receipt && last.sealed_receipt);
+    const hasher = new ResponseHasher();
+    const meter = new ResponseTextMeter("chat.completions", stream);
+    for (const f of frames) if (f.type === "inference_chunk") hasher.add(f.chunk);
+    meter.push(new TextEncoder().encode(text));
+    const r = last.receipt;
+    assert.equal(verifyReceipt(r, encodeBase64(identity.publicKey)), true);
+    assert.deepEqual([r.request_id, r.model, r.prompt_tokens, r.completion_tokens], ["req_1", "tiny", last.usage.prompt_tokens, last.usage.completion_tokens]);
+    assert.equal(r.response_hash, hasher.digest());
+    assert.deepEqual(SignedReceiptSchema.parse(JSON.parse(utf8Decode(opener.openReceipt(last.sealed_receipt)))), r);
+    const { textBytes } = meter.finish();
+    const requestBytes = JSON.stringify(body).length;
+    assert.deepEqual(receiptMismatches(r, { responseHash: hasher.digest(), model: "tiny", requestBytes, textBytes }), []);
+  }
+});
+
 test("never generates past the clear max_tokens the coordinator reserved for", async () => {
   const { frames, text } = await serve({ model: "tiny", messages: [{ role: "user", content: "hi" }], max_tokens: 50 }, { max_tokens: 3 });
   const body = JSON.parse(text) as { usage: { completion_tokens: number } };
@@ -110,7 +142,7 @@ test("a request sealed to another key fails as decrypt_failed", async () => {
     type: "inference_request", request_id: "r", api: "chat.completions", model: "tiny", stream: false,
     max_tokens: 4, input_tokens_estimate: 1, sealed: envelope,
   };
-  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, replay, send: (f) => frames.push(f), log: noLog }, frame, new AbortController().signal);
+  await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, identitySecret: identity.secretKey, replay, send: (f) => frames.push(f), log: noLog }, frame, new AbortController().signal);
   const last = frames.at(-1);
   assert.equal(last?.type === "inference_error" && last.code, "decrypt_failed");
 });
@@ -149,7 +181,7 @@ test("a replayed envelope is refused, and a stale one too", async () => {
   };
   const run = async (f: InferenceRequestFrame) => {
     const out: ProviderFrame[] = [];
-    await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, replay, send: (x) => out.push(x), log: noLog }, f, new AbortController().signal);
+    await handleInferenceRequest({ engines: new Map([["tiny", engine]]), keyPair, identitySecret: identity.secretKey, replay, send: (x) => out.push(x), log: noLog }, f, new AbortController().signal);
     return out.at(-1);
   };
   assert.equal((await run(frame))?.type, "inference_complete");
@@ -180,7 +212,7 @@ test("two providers answering the same envelope (a replay elsewhere) share no ke
   const answer = async () => {
     const out: ProviderFrame[] = [];
     await handleInferenceRequest(
-      { engines: new Map([["tiny", engine]]), keyPair, replay: new ReplayGuard(), send: (x) => out.push(x), log: noLog },
+      { engines: new Map([["tiny", engine]]), keyPair, identitySecret: identity.secretKey, replay: new ReplayGuard(), send: (x) => out.push(x), log: noLog },
       frame,
       new AbortController().signal,
     );

@@ -11,6 +11,7 @@ import {
   type ProviderFrame,
 } from "@darkbloom/protocol";
 import { EngineError } from "../engine/index.js";
+import { ReceiptWriter } from "./receipt.js";
 import { renderApiRequest } from "./render-api.js";
 import type { ReplayGuard } from "./replay-guard.js";
 import type { ChatEngine, ResponseSink } from "./types.js";
@@ -18,6 +19,8 @@ import type { ChatEngine, ResponseSink } from "./types.js";
 export interface ServeContext {
   engines: ReadonlyMap<string, ChatEngine>;
   keyPair: EncryptionKeyPair;
+  /** The Ed25519 identity secret: signs each response's usage receipt. */
+  identitySecret: Uint8Array;
   /** Refuses stale and replayed envelopes (one per key pair). */
   replay: ReplayGuard;
   send(frame: ProviderFrame): void;
@@ -80,6 +83,7 @@ export async function handleInferenceRequest(
   if (parsed.api !== "messages.count_tokens") parsed.params.maxTokens = Math.min(parsed.params.maxTokens, frame.max_tokens);
 
   const sealer = createStreamSealer(opened.responseKey, ctx.keyPair.kid);
+  const receipt = new ReceiptWriter(requestId, frame.model, ctx.identitySecret);
   const started = performance.now();
   try {
     const result = await renderApiRequest(
@@ -88,18 +92,14 @@ export async function handleInferenceRequest(
       withPreambleHeld({
         write: (text, final, tokens) => {
           if (signal.aborted) return;
-          ctx.send({ type: "inference_chunk", request_id: requestId, tokens, chunk: sealer.seal(encoder.encode(text), final) });
+          ctx.send({ type: "inference_chunk", request_id: requestId, tokens, chunk: receipt.sent(sealer.seal(encoder.encode(text), final)) });
         },
       }),
       signal,
     );
     // Sent after a cancel too, so the coordinator can bill only what was generated.
-    ctx.send({
-      type: "inference_complete",
-      request_id: requestId,
-      usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens },
-      finish_reason: result.finishReason,
-    });
+    const usage = { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens };
+    ctx.send({ type: "inference_complete", request_id: requestId, usage, finish_reason: result.finishReason, ...receipt.complete(sealer, usage) });
     ctx.log("inference_complete", {
       request_id: requestId,
       model: frame.model,

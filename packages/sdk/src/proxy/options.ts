@@ -1,3 +1,5 @@
+import type { ReceiptMismatchError } from "../receipts/index.js";
+
 /** Options of the consumer's private proxy and their defaults. */
 
 export interface PrivateProxyOptions {
@@ -21,6 +23,11 @@ export interface PrivateProxyOptions {
   pinnedIdentityKeys?: readonly string[];
   /** Oldest provider attestation accepted (privateFetch's `maxAttestationAgeMs`). */
   maxAttestationAgeMs?: number;
+  /**
+   * A provider's usage receipt disagreed with a response (the dispute is filed; the client still
+   * gets the response, which is the provider's). Default: one line on stderr, numbers only.
+   */
+  onReceiptMismatch?: (err: ReceiptMismatchError) => void;
 }
 
 export const DEFAULT_PROXY_PORT = 8090;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { privateFetch } from "../private-fetch.js";
 import { NoTrustedProviderError } from "../trust/index.js";
+import type { ReceiptMismatchError } from "../receipts/index.js";
 import { resolveEndpoints } from "../endpoints.js";
 import {
   DEFAULT_PROXY_HOST,
@@ -18,6 +19,12 @@ export interface PrivateProxy {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/** The proxy's default report of a refused receipt: which provider, why, and the numbers. */
+function warnReceiptMismatch(err: ReceiptMismatchError): void {
+  const numbers = err.claimed !== undefined ? ` claimed=${err.claimed} allowed=${err.allowed}` : "";
+  process.stderr.write(`darkbloom proxy: usage receipt refused (provider ${err.providerId ?? "?"}, ${err.reason}${numbers}); disputing\n`);
 }
 
 /**
@@ -41,6 +48,7 @@ export async function startPrivateProxy(opts: PrivateProxyOptions): Promise<Priv
     ...(opts.minTrust !== undefined && { minTrust: opts.minTrust }),
     ...(opts.pinnedIdentityKeys !== undefined && { pinnedIdentityKeys: opts.pinnedIdentityKeys }),
     ...(opts.maxAttestationAgeMs !== undefined && { maxAttestationAgeMs: opts.maxAttestationAgeMs }),
+    onReceiptMismatch: opts.onReceiptMismatch ?? warnReceiptMismatch,
   });
   const endpoints = resolveEndpoints(root);
 

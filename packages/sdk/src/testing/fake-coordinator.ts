@@ -10,23 +10,32 @@ import {
   createStreamSealer,
   encodeBase64,
   encodeErrorEvent,
+  encodeReceiptEvent,
   encodeSealedEvent,
   generateEncryptionKeyPair,
   generateIdentityKeyPair,
   openRequest,
+  ResponseHasher,
   SealedApiRequestSchema,
+  signReceipt,
   utf8Decode,
   utf8Encode,
   type EncryptionKeyPair,
+  type IdentityKeyPair,
   type ProviderKey,
   type SealedApiRequest,
 } from "@darkbloom/protocol";
 
-export type Behaviour = "ok" | "truncate" | "error" | "tamper" | "reorder" | "http-error" | "json";
+/**
+ * `inflate`: the provider's receipt (validly signed) claims far more completion tokens than the
+ * text holds; `forge-receipt`: signed by another key; `no-receipt`: none is sent.
+ */
+export type Behaviour = "ok" | "truncate" | "error" | "tamper" | "reorder" | "http-error" | "json" | "inflate" | "forge-receipt" | "no-receipt";
 
 export interface FakeProvider {
   id: string;
   keyPair: EncryptionKeyPair;
+  identity: IdentityKeyPair;
   entry: ProviderKey;
 }
 
@@ -40,6 +49,8 @@ export interface FakeCoordinator {
   keysRequests: number;
   /** Request headers of each keys lookup. */
   keysHeaders: IncomingMessage["headers"][];
+  /** Bodies of POST /v1/disputes. */
+  disputes: unknown[];
   /** When set, a reply waits for it after its first sealed chunk (to observe chunks arriving one by one). */
   gate?: Promise<void>;
   close(): Promise<void>;
@@ -57,7 +68,7 @@ export async function makeProvider(id: string, tamper = false, timestamp = Date.
   });
   if (tamper) attestation.provider_version = "9.9.9";
   const entry: ProviderKey = { provider_id: id, kid: keyPair.kid, public_key: encodeBase64(keyPair.publicKey), trust_level: "self_signed", attestation };
-  return { id, keyPair, entry };
+  return { id, keyPair, identity, entry };
 }
 
 /** The provider's plaintext OpenAI SSE stream for a reply. */
@@ -75,7 +86,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startFakeCoordinator(providers: FakeProvider[]): Promise<FakeCoordinator> {
-  const fake: FakeCoordinator = { baseURL: "", providers, behaviour: "ok", sealedRequests: [], opened: [], keysRequests: 0, keysHeaders: [], close: async () => undefined };
+  const fake: FakeCoordinator = { baseURL: "", providers, behaviour: "ok", sealedRequests: [], opened: [], keysRequests: 0, keysHeaders: [], disputes: [], close: async () => undefined };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -91,6 +102,11 @@ export async function startFakeCoordinator(providers: FakeProvider[]): Promise<F
     }
     if (req.method === "GET" && url.pathname === "/v1/models") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: "test-model" }] }));
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/v1/disputes") {
+      fake.disputes.push(JSON.parse(await readBody(req)));
+      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ object: "dispute" }));
       return;
     }
     if (req.method !== "POST" || url.pathname !== "/v1/chat/completions" || req.headers["x-darkbloom-privacy"] !== "e2e") {
@@ -109,7 +125,7 @@ export async function startFakeCoordinator(providers: FakeProvider[]): Promise<F
     const { plaintext, responseKey } = await openRequest(body.sealed, provider.keyPair);
     const text = utf8Decode(plaintext);
     fake.opened.push(text);
-    const request = JSON.parse(text) as { stream?: boolean };
+    const request = JSON.parse(text) as { stream?: boolean; model: string };
     const pieces = request.stream
       ? sseReply(REPLY_WORDS)
       : [JSON.stringify({ id: "chatcmpl-1", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: REPLY_WORDS.join("") }, finish_reason: "stop" }] })];
@@ -126,6 +142,7 @@ export async function startFakeCoordinator(providers: FakeProvider[]): Promise<F
     const chunks = parts.map((p, i) => sealer.seal(utf8Encode(p), i === parts.length - 1));
     if (fake.behaviour === "tamper") chunks[1] = { ...chunks[1]!, ct: chunks[0]!.ct };
     if (fake.behaviour === "reorder") [chunks[0], chunks[1]] = [chunks[1]!, chunks[0]!];
+    const hasher = new ResponseHasher();
     for (let i = 0; i < chunks.length; i++) {
       if (fake.behaviour === "error" && i === Math.min(2, chunks.length - 1)) {
         res.end(encodeErrorEvent({ message: "provider crashed mid-stream", type: "api_error", code: "provider_error" }));
@@ -133,11 +150,18 @@ export async function startFakeCoordinator(providers: FakeProvider[]): Promise<F
       }
       if (fake.behaviour === "truncate" && i === chunks.length - 1) break;
       if (i === 1 && fake.gate) await fake.gate;
+      hasher.add(chunks[i]!);
       const ev = encodeSealedEvent(chunks[i]!);
       // Split each event across two writes to exercise the incremental parser.
       res.write(ev.slice(0, 7));
       await new Promise((r) => setImmediate(r));
       res.write(ev.slice(7));
+    }
+    if (fake.behaviour !== "no-receipt" && fake.behaviour !== "truncate") {
+      const completion = fake.behaviour === "inflate" ? 10_000 : REPLY_WORDS.length;
+      const fields = { request_id: "req_fake", model: request.model, prompt_tokens: 9, completion_tokens: completion, response_hash: hasher.digest() };
+      const signer = fake.behaviour === "forge-receipt" ? (await generateIdentityKeyPair()).secretKey : provider.identity.secretKey;
+      res.write(encodeReceiptEvent(sealer.sealReceipt(utf8Encode(JSON.stringify(signReceipt(fields, signer))))));
     }
     res.end();
   };

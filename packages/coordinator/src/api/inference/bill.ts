@@ -36,6 +36,8 @@ export class RequestBill {
   /** Accepted by the writer, including chunks held until `complete` (non-streaming bodies). */
   private forwarded: Delivery = NOTHING_DELIVERED;
   private settling: Promise<Settlement> | undefined;
+  /** coordinator-sealed: the most completion tokens the relayed text supports (receipt-check.ts). */
+  private textCap: number | undefined;
 
   constructor(
     private readonly deps: BillDeps,
@@ -59,6 +61,11 @@ export class RequestBill {
     });
   }
 
+  /** What was delivered can carry at most `tokens` completion tokens (a token is at least a byte). */
+  capCompletionByText(tokens: number): void {
+    this.textCap = Math.max(0, tokens);
+  }
+
   /**
    * Settles exactly once. `claimed`: the provider's usage report, if any. `consumerGetsAll`: the
    * complete response is about to go out (held chunks included), so everything forwarded counts.
@@ -69,7 +76,9 @@ export class RequestBill {
 
   private async run(claimed: Usage | null, provider: LiveProvider | null, outcome: Outcome, consumerGetsAll: boolean): Promise<Settlement> {
     this.deps.checkpoints.done(this.requestId);
-    const decision = billableUsage(this.limits, claimed, consumerGetsAll ? this.forwarded : this.delivered);
+    const got = consumerGetsAll ? this.forwarded : this.delivered;
+    const delivery = this.textCap === undefined ? got : { ...got, completionTokens: Math.min(got.completionTokens, this.textCap) };
+    const decision = billableUsage(this.limits, claimed, delivery);
     if (provider) {
       for (const f of decision.faults) {
         recordProviderFault(provider, this.deps.logger, { request_id: this.requestId, kind: `usage.${f.field}`, claimed: f.claimed, allowed: f.allowed });

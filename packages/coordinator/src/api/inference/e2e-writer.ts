@@ -1,12 +1,25 @@
 import type { ServerResponse } from "node:http";
-import { PRIVACY_E2E, SSE_EVENT_SEALED, encodeErrorEvent, encodeSealedEvent, type ErrorFormat, type SealedChunk } from "@darkbloom/protocol";
+import {
+  PRIVACY_E2E,
+  SSE_EVENT_SEALED,
+  encodeErrorEvent,
+  encodeReceiptEvent,
+  encodeSealedEvent,
+  type ErrorFormat,
+  type SealedChunk,
+  type SealedReceipt,
+} from "@darkbloom/protocol";
 import { sendError, type HttpError } from "../../http/index.js";
 import type { LiveProvider } from "../../registry/index.js";
 import type { ConsumerStream } from "../../relay/index.js";
 import { sealedChunkJson } from "../../ws/index.js";
+import type { ReceiptView } from "./receipt-check.js";
 import { openEventStream, type ResponseWriter, type StreamOptions } from "./writer.js";
 
-/** e2e: every sealed chunk goes straight out as `event: sealed`; the coordinator cannot read it. */
+/**
+ * e2e: every sealed chunk goes straight out as `event: sealed`, then the provider's sealed receipt
+ * as `event: receipt`; the coordinator can read neither.
+ */
 export class E2eWriter implements ResponseWriter {
   readonly privacy = PRIVACY_E2E;
   private stream: ConsumerStream | undefined;
@@ -32,7 +45,12 @@ export class E2eWriter implements ResponseWriter {
     if (!this.sawFinal) throw new Error("sealed stream ended without its final chunk");
   }
 
-  complete(): void {
+  receiptView(): ReceiptView {
+    return {};
+  }
+
+  complete(_provider: LiveProvider, sealedReceipt?: SealedReceipt): void {
+    if (sealedReceipt && this.stream) this.stream.write(encodeReceiptEvent(sealedReceipt));
     this.stream?.end();
   }
 

@@ -1,11 +1,12 @@
-import type { InferenceCompleteFrame, SealedChunk } from "@darkbloom/protocol";
+import { ResponseHasher, type InferenceCompleteFrame, type SealedChunk } from "@darkbloom/protocol";
 import type { Outcome, Usage } from "../../billing/index.js";
 import { HttpError, type RequestContext } from "../../http/index.js";
 import { errorFields, type Logger } from "../../log/index.js";
 import type { LiveProvider } from "../../registry/index.js";
-import type { RelayFailure, RelayHandle, RelayObserver } from "../../relay/index.js";
+import { recordProviderFault, type RelayFailure, type RelayHandle, type RelayObserver } from "../../relay/index.js";
 import type { Clock } from "../../runtime/index.js";
 import type { RequestBill } from "./bill.js";
+import { checkReceipt } from "./receipt-check.js";
 import type { ResponseWriter } from "./writer.js";
 
 export interface ExchangeDeps {
@@ -23,6 +24,8 @@ export class InferenceExchange implements RelayObserver {
   /** The consumer response is finished (or gone); nothing more is written. */
   private closed = false;
   private cancelReason: string | undefined;
+  /** Over every chunk the serving provider sent (its receipt must name this hash). */
+  private readonly hasher = new ResponseHasher();
 
   constructor(
     private readonly ctx: RequestContext,
@@ -74,6 +77,7 @@ export class InferenceExchange implements RelayObserver {
       this.ctx.timing.mark("provider");
       this.ctx.timing.applyTo(this.ctx.res);
     }
+    this.hasher.add(chunk);
     if (this.closed) return;
     try {
       this.bill.chunk(tokens, this.writer.chunk(chunk, provider, first), provider);
@@ -85,7 +89,6 @@ export class InferenceExchange implements RelayObserver {
   }
 
   onComplete(frame: InferenceCompleteFrame, provider: LiveProvider): void {
-    const usage: Usage = { promptTokens: frame.usage.prompt_tokens, completionTokens: frame.usage.completion_tokens };
     this.ctx.logFields.provider_id = provider.id;
     this.ctx.logFields.finish_reason = frame.finish_reason;
     let intact = true;
@@ -97,6 +100,7 @@ export class InferenceExchange implements RelayObserver {
         this.deps.logger.warn("incomplete provider stream", { request_id: this.ctx.requestId, provider_id: provider.id, ...errorFields(err) });
       }
     }
+    const usage = this.receiptUsage(frame, provider);
     const outcome: Outcome = this.cancelReason !== undefined ? "cancelled" : intact ? "completed" : "failed";
     // The whole response goes out right after settling (balance final when the client sees it).
     void this.settle(usage, provider, outcome, intact && !this.closed).finally(() => {
@@ -104,10 +108,26 @@ export class InferenceExchange implements RelayObserver {
       if (intact) {
         this.closed = true;
         this.ctx.timing.applyTo(this.ctx.res);
-        this.writer.complete(provider);
+        this.writer.complete(provider, frame.sealed_receipt);
         this.writer.dispose();
       } else this.endWithError(new HttpError(502, "The provider's response stream was incomplete.", "bad_provider_stream"));
     });
+  }
+
+  /** Verifies the provider's signed receipt and returns the usage to bill (faults counted against it). */
+  private receiptUsage(frame: InferenceCompleteFrame, provider: LiveProvider): Usage {
+    const verdict = checkReceipt(frame, {
+      requestId: this.bill.requestId,
+      model: this.bill.model,
+      identityKey: provider.attestation.identity_key,
+      responseHash: this.hasher.digest(),
+      view: this.writer.receiptView(frame.sealed_receipt),
+      partial: this.cancelReason !== undefined,
+    });
+    this.ctx.logFields.receipt = verdict.verified ? "verified" : frame.receipt ? "rejected" : "missing";
+    for (const f of verdict.faults) recordProviderFault(provider, this.deps.logger, { request_id: this.bill.requestId, ...f });
+    if (verdict.textCap !== undefined) this.bill.capCompletionByText(verdict.textCap);
+    return verdict.usage;
   }
 
   onFailure(failure: RelayFailure, started: boolean): void {

@@ -60,7 +60,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     } else {
       const keys = new Map<LiveProvider, Uint8Array>();
       prepared = prepareCoordinatorSealed(api, value, raw, keys);
-      writer = new SealedWriter(ctx.res, prepared.stream, errorFormatOf(api), streamOpts, keys);
+      writer = new SealedWriter(ctx.res, api, prepared.stream, errorFormatOf(api), streamOpts, keys);
     }
     timing.mark("parse");
     const { model } = prepared;

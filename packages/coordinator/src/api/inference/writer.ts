@@ -1,8 +1,9 @@
 import type { ServerResponse } from "node:http";
-import type { PrivacyMode, SealedChunk } from "@darkbloom/protocol";
+import type { PrivacyMode, SealedChunk, SealedReceipt } from "@darkbloom/protocol";
 import type { HttpError } from "../../http/index.js";
 import type { LiveProvider } from "../../registry/index.js";
 import { ConsumerStream, type ConsumerStreamOptions } from "../../relay/index.js";
+import type { ReceiptView } from "./receipt-check.js";
 
 /** How one privacy mode turns provider chunks into the consumer's HTTP response. */
 export interface ResponseWriter {
@@ -14,8 +15,10 @@ export interface ResponseWriter {
   chunk(chunk: SealedChunk, provider: LiveProvider, first: boolean): boolean;
   /** Throws unless the stream reached its final chunk intact (checked before billing). */
   checkComplete(): void;
-  /** Finishes a successful response. */
-  complete(provider: LiveProvider): void;
+  /** What this mode can see of the provider's receipt (coordinator-sealed opens the sealed copy). */
+  receiptView(sealed: SealedReceipt | undefined): ReceiptView;
+  /** Finishes a successful response; e2e relays the sealed receipt to the consumer first. */
+  complete(provider: LiveProvider, sealedReceipt?: SealedReceipt): void;
   /** Ends the response with an error: a status when nothing was sent yet, else in-band. */
   fail(err: HttpError): void;
   /** Releases timers and key material. */
