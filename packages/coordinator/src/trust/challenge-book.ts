@@ -3,7 +3,8 @@ import type { Challenge } from "@darkbloom/protocol";
 /** Nonces remembered per connection to tell a replay from a merely unknown nonce (bounded). */
 const REMEMBERED_NONCES = 16;
 
-export type Taken = { ok: true; challenge: Challenge } | { ok: false; reason: string };
+/** `counted`: the failure was already recorded (a late answer to a challenge that timed out). */
+export type Taken = { ok: true; challenge: Challenge } | { ok: false; reason: string; counted: boolean };
 
 /**
  * The challenges of one connection: at most one outstanding; every nonce is answerable once. A
@@ -12,6 +13,8 @@ export type Taken = { ok: true; challenge: Challenge } | { ok: false; reason: st
 export class ChallengeBook {
   private outstanding: Challenge | undefined;
   private readonly used: string[] = [];
+  /** The last challenge that timed out: its late answer is not a second failure. */
+  private lastExpired: string | undefined;
 
   get pending(): Challenge | undefined {
     return this.outstanding;
@@ -19,6 +22,7 @@ export class ChallengeBook {
 
   issue(challenge: Challenge): void {
     this.retire();
+    this.lastExpired = undefined;
     this.outstanding = challenge;
   }
 
@@ -29,14 +33,19 @@ export class ChallengeBook {
       this.retire();
       return { ok: true, challenge: c };
     }
-    if (this.used.includes(nonce)) return { ok: false, reason: "replayed nonce (already answered or expired)" };
-    return { ok: false, reason: c ? "nonce does not match the outstanding challenge" : "no challenge is outstanding" };
+    if (nonce === this.lastExpired) {
+      this.lastExpired = undefined;
+      return { ok: false, reason: "late answer to a challenge that already timed out", counted: true };
+    }
+    if (this.used.includes(nonce)) return { ok: false, reason: "replayed nonce (already answered or expired)", counted: false };
+    return { ok: false, reason: c ? "nonce does not match the outstanding challenge" : "no challenge is outstanding", counted: false };
   }
 
   /** Gives up on the outstanding challenge (timeout); its nonce can no longer be answered. */
   expire(): Challenge | undefined {
     const c = this.outstanding;
     this.retire();
+    this.lastExpired = c?.nonce;
     return c;
   }
 

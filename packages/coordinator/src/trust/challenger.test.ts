@@ -73,10 +73,14 @@ describe("periodic challenges (ManualClock)", () => {
     assert.equal(outcomes.length, 1);
   });
 
-  it("an answer after the timeout fails (the nonce expired: a replay)", async () => {
+  it("an answer after the timeout fails once (the timeout), not twice; sent again it is a replay", async () => {
     clock.advance(SETTINGS.intervalMs + SETTINGS.timeoutMs);
     assert.equal(outcomes.length, 1);
-    await challenger.onResponse(await answer(sent[0]!));
+    const late = await answer(sent[0]!);
+    await challenger.onResponse(late);
+    assert.equal(outcomes.length, 1, "the late answer is not a second failure");
+    assert.equal(challenger.trust.consecutiveFailures, 1);
+    await challenger.onResponse(late);
     assert.equal(outcomes.length, 2);
     assert.match(reasonOf(last()), /replayed nonce/);
   });

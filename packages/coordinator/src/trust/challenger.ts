@@ -58,7 +58,11 @@ export class Challenger {
   async onResponse(frame: AttestationResponseFrame): Promise<void> {
     if (this.stopped) return;
     const taken = this.book.take(frame.nonce);
-    if (!taken.ok) return this.fail(taken.reason);
+    if (!taken.ok) {
+      // A late answer was counted when its challenge timed out; anything else fails now.
+      if (!taken.counted) this.fail(taken.reason);
+      return;
+    }
     this.clearDeadline();
     const { attestation, models } = this.deps.current();
     const verdict = await checkAnswer(taken.challenge, frame, {

@@ -33,13 +33,17 @@ export class WeightHashes {
     this.file = join(stateDir, WEIGHT_HASHES_FILE);
   }
 
-  /** The file's SHA-256 (lowercase hex), from the cache when its size and mtime are unchanged. */
-  async hash(path: string): Promise<string> {
+  /**
+   * The file's SHA-256 (lowercase hex), from the cache when its size and mtime are unchanged;
+   * `onMiss` is called before a file is read through (a large model takes a while, once).
+   */
+  async hash(path: string, onMiss?: () => void): Promise<string> {
     const real = await realpath(path);
     const info = await stat(real);
     const entries = await this.load();
     const hit = entries.find((e) => e.path === real && e.size === info.size && e.mtime_ms === info.mtimeMs);
     if (hit) return hit.sha256;
+    onMiss?.();
     const sha256 = await this.hashFile(real);
     const fresh = entries.filter((e) => e.path !== real);
     fresh.push({ path: real, size: info.size, mtime_ms: info.mtimeMs, sha256 });

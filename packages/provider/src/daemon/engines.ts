@@ -34,7 +34,7 @@ export async function loadModels(models: readonly ModelConfig[], parallel: numbe
   try {
     for (const config of models) {
       const started = Date.now();
-      const weightHash = await hashes?.hash(config.path);
+      const weightHash = await hashes?.hash(config.path, () => log("hashing_weights", { model: config.id, note: "first time for this file; cached afterwards" }));
       if (weightHash !== undefined) log("weights_hashed", { model: config.id, ms: Date.now() - started });
       loaded.push({ config, engine: await loadEngine({ modelPath: config.path, modelId: config.id, parallel }, log, weightHash === undefined ? {} : { weightHash }) });
     }
