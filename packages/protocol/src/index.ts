@@ -6,6 +6,7 @@ export * from "./api/completions/index.js";
 export * from "./api/responses/index.js";
 export * from "./api/anthropic/index.js";
 export * from "./api/families.js";
+export * from "./api/capacity/index.js";
 export * from "./seal/index.js";
 export * from "./attest/index.js";
 export * from "./e2e-wire/index.js";

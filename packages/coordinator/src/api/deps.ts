@@ -1,3 +1,4 @@
+import type { Admission } from "../admission/index.js";
 import type { AccountAuth } from "../auth/index.js";
 import type { DeliveryCheckpoints, Meter, PriceBook } from "../billing/index.js";
 import type { ResolvedConfig } from "../config/index.js";
@@ -9,6 +10,7 @@ import type { Relay } from "../relay/index.js";
 import type { Clock, Entropy } from "../runtime/index.js";
 import type { Store } from "../store/index.js";
 import type { TrustService } from "../trust/index.js";
+import type { WarmPool } from "../warm-pool/index.js";
 
 /** What the API routes use; assembled once per coordinator instance. */
 export interface ApiDeps {
@@ -16,6 +18,8 @@ export interface ApiDeps {
   store: Store;
   registry: ProviderRegistry;
   relay: Relay;
+  /** Token-budget admission and the per-model queue. */
+  admission: Admission;
   meter: Meter;
   checkpoints: DeliveryCheckpoints;
   /** Owner and platform prices (cached, written through). */
@@ -31,4 +35,6 @@ export interface ApiDeps {
   limits: KeyLimiter;
   /** Challenge standing and the operator's minimum trust level (src/trust). */
   trust: TrustService;
+  /** Arrival rates per model and model loads (absent in tests that build the API alone). */
+  warmPool?: WarmPool;
 }

@@ -19,6 +19,8 @@ import { modelByIdRoute } from "./model-by-id.js";
 import { statsRoute } from "./stats.js";
 import { disputeRoute } from "./disputes.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
+import { capacityRoute } from "./capacity.js";
+import { providerModelRoute, warmPoolRoute } from "./warm-pool/routes.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -52,6 +54,11 @@ export function buildRouter(deps: ApiDeps): Router {
     // Model registry (issue 9); the exact path wins over /v1/models/*id.
     .post("/v1/admin/models/register", registerModelRoute(deps))
     .get("/v1/models/catalog", catalogRoute(deps))
+    .get("/v1/models/capacity", capacityRoute(deps))
+    // Warm pool (issue 7): operator view and model loads.
+    .get("/v1/admin/warm-pool", warmPoolRoute(deps))
+    .post("/v1/admin/providers/:id/load", providerModelRoute(deps, "load"))
+    .post("/v1/admin/providers/:id/unload", providerModelRoute(deps, "unload"))
     .get("/v1/models/*id", modelByIdRoute(deps));
   addMoneyRoutes(router, deps);
   addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });

@@ -2,9 +2,12 @@ import { z } from "zod";
 import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, PROVIDER_EVICTION_MS } from "@darkbloom/protocol";
 import { DEFAULT_DATABASE_URL } from "./database-url.js";
 import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./accounts.js";
+import { ADMISSION_ENV_NAMES, ADMISSION_FIELDS } from "./admission.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
 import { TRUST_ENV_NAMES, TRUST_FIELDS, checkTrustRelations } from "./trust.js";
+import { TPM_ENV_NAMES, TPM_FIELDS } from "./tpm.js";
+import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -90,6 +93,12 @@ export const ConfigSchema = z.object({
   ...MONEY_FIELDS,
   /** Periodic attestation challenges and DARKBLOOM_MIN_TRUST (config/trust.ts). */
   ...TRUST_FIELDS,
+  /** Queue depth and wait, speculative dispatch (config/admission.ts). */
+  ...ADMISSION_FIELDS,
+  /** TPM endorsement CAs (config/tpm.ts). */
+  ...TPM_FIELDS,
+  /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
+  ...WARM_POOL_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -124,6 +133,9 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
   ...TRUST_ENV_NAMES,
+  ...ADMISSION_ENV_NAMES,
+  ...TPM_ENV_NAMES,
+  ...WARM_POOL_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */

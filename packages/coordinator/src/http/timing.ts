@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 
 /** Request phases reported in `Server-Timing` / `X-Timing` and the access log, in path order. */
-export const TIMING_PHASES = ["parse", "auth", "reserve", "queue", "route", "dispatch", "provider"] as const;
+export const TIMING_PHASES = ["parse", "auth", "reserve", "queue", "route", "dispatch", "ttft"] as const;
 export type TimingPhase = (typeof TIMING_PHASES)[number];
 
 const DESCRIPTIONS: Record<TimingPhase | "total", string> = {
@@ -11,12 +11,13 @@ const DESCRIPTIONS: Record<TimingPhase | "total", string> = {
   queue: "wait for capacity",
   route: "pick provider",
   dispatch: "seal + send to provider",
-  provider: "provider time to first token",
+  ttft: "provider time to first token",
   total: "until response headers",
 };
 
 /**
- * Per-request latency breakdown (milliseconds, sub-millisecond resolution). A phase accumulates
+ * Per-request latency breakdown (milliseconds, sub-millisecond resolution). Only phases a request
+ * actually went through are reported (no zero placeholders). A phase accumulates
  * (failover can route and dispatch more than once). `headers()` reports what is known when the
  * response headers go out; `total` there is the time to headers, the access log has the full
  * total.

@@ -1,9 +1,7 @@
 import { meetsTrust, type ProviderGate, type TrustLevel } from "@darkbloom/protocol";
 import type { ProviderHealth } from "./health/index.js";
+import { UNAVAILABLE_SLOT_STATES } from "./select.js";
 import type { LiveProvider } from "./types.js";
-
-/** Slot states that cannot take work right now. */
-const UNAVAILABLE = new Set(["crashed", "reloading"]);
 
 /** What the gates read besides the provider itself. */
 export interface GateInputs {
@@ -34,7 +32,7 @@ export function computeGates(p: LiveProvider, inputs: GateInputs): ProviderGate[
   for (const m of p.models.values()) {
     if (!m.template_render_ok) gates.push({ name: "template_failed", model: m.id, detail: "the model's chat template failed the provider's render self-check" });
     const slot = p.slots.get(m.id);
-    if (slot && UNAVAILABLE.has(slot.state)) gates.push({ name: "slot_unavailable", model: m.id, detail: `the model's slot is ${slot.state}` });
+    if (slot && UNAVAILABLE_SLOT_STATES.has(slot.state)) gates.push({ name: "slot_unavailable", model: m.id, detail: `the model's slot is ${slot.state}` });
   }
   if (inputs.health) for (const g of inputs.health.gates()) gates.push({ ...g });
   return gates;

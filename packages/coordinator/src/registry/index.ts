@@ -1,8 +1,9 @@
 export type { LiveProvider, ProviderLink, ProviderRegistry, PickOptions, ModelInfo, TrustLevel, Lane, ModelUpdate, AnnouncedPrice, ProviderStatus } from "./types.js";
 export { MemoryRegistry, type MemoryRegistryOptions } from "./memory-registry.js";
-export { servesModel, loadOf, pickLeastLoaded } from "./select.js";
+export { servesModel } from "./select.js";
 export { capSlot, ramTierConcurrency, RAM_TIERS, MAX_SLOT_CONCURRENCY, MIN_REQUEST_TOKENS } from "./capacity.js";
-export { KnownModels } from "./known-models.js";
+export { KnownModels, type KnownModelRecord } from "./known-models.js";
+export { KnownModelsWriter, type KnownModelsSink } from "./known-models-writer.js";
 export { computeGates, gatesModel, isRoutable } from "./gates.js";
 export { trustStatusFrame } from "./status.js";
 export { ProviderHealth, BackupStats, DEFAULT_HEALTH_POLICY, type Outcome, type CompletionSample, type HealthGate, type HealthPolicy, type CircuitState } from "./health/index.js";

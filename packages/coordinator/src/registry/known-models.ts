@@ -5,6 +5,15 @@ export interface KnownModelsOptions {
   memoryMs: number;
   /** Models served right now by proven providers; such entries are never forgotten. */
   servedNow(): ReadonlySet<string>;
+  /** Called whenever an entry is created or served again (persistence: known-models-writer.ts). */
+  onServed?: (record: KnownModelRecord) => void;
+}
+
+/** One remembered model (the persisted form). */
+export interface KnownModelRecord {
+  model: string;
+  firstSeenAt: number;
+  lastServedAt: number;
 }
 
 interface Entry {
@@ -28,15 +37,32 @@ export class KnownModels {
 
   /** Records that a proven provider serves (or served until) `now`. */
   served(model: string, now: number): void {
-    const e = this.entries.get(model);
-    if (e) {
-      e.lastServedAt = Math.max(e.lastServedAt, now);
-      return;
+    let e = this.entries.get(model);
+    if (e) e.lastServedAt = Math.max(e.lastServedAt, now);
+    else {
+      if (this.entries.size >= this.opts.max) this.makeRoom(now);
+      // Inserted even when nothing could be forgotten: then every entry is served right now, and
+      // that set is bounded by the connected providers times their model limit.
+      e = { firstSeenAt: now, lastServedAt: now };
+      this.entries.set(model, e);
     }
-    if (this.entries.size >= this.opts.max) this.makeRoom(now);
-    // Inserted even when nothing could be forgotten: then every entry is served right now, and
-    // that set is bounded by the connected providers times their model limit.
-    this.entries.set(model, { firstSeenAt: now, lastServedAt: now });
+    this.opts.onServed?.({ model, firstSeenAt: e.firstSeenAt, lastServedAt: e.lastServedAt });
+  }
+
+  /**
+   * Takes back what a previous run remembered (at start, before any provider registers): entries
+   * past the memory window are skipped, and at most `max` are kept (the most recently served).
+   */
+  restore(records: readonly KnownModelRecord[], now: number): void {
+    const fresh = records.filter((r) => now - r.lastServedAt <= this.opts.memoryMs).sort((a, b) => b.lastServedAt - a.lastServedAt);
+    for (const r of fresh) {
+      if (this.entries.size >= this.opts.max) break;
+      const e = this.entries.get(r.model);
+      if (e) {
+        e.firstSeenAt = Math.min(e.firstSeenAt, r.firstSeenAt);
+        e.lastServedAt = Math.max(e.lastServedAt, r.lastServedAt);
+      } else this.entries.set(r.model, { firstSeenAt: r.firstSeenAt, lastServedAt: r.lastServedAt });
+    }
   }
 
   knows(model: string, now: number): boolean {

@@ -3,7 +3,7 @@ import { costOf, costStrategy, type CandidateView, type RequestShape, type Selec
 import { capSlot } from "./capacity.js";
 import { computeGates, isRoutable } from "./gates.js";
 import { BackupStats, DEFAULT_HEALTH_POLICY, HealthCarryover, ProviderHealth, type CompletionSample, type HealthPolicy, type Outcome } from "./health/index.js";
-import { KnownModels } from "./known-models.js";
+import { KnownModels, type KnownModelRecord } from "./known-models.js";
 import { MAX_KNOWN_MODELS, MAX_MODELS_PER_PROVIDER, MODEL_MEMORY_MS } from "./limits.js";
 import type { ProviderState } from "./provider-state.js";
 import { servesModel } from "./select.js";
@@ -22,6 +22,10 @@ export interface MemoryRegistryOptions {
   maxKnownModels?: number;
   /** How long a model stays known after its last proven provider left (default 24 h). */
   modelMemoryMs?: number;
+  /** Models a previous run remembered (the store's known_models), restored at start. */
+  restoredModels?: readonly KnownModelRecord[];
+  /** Told whenever a model is (again) served by a proven provider, to persist it. */
+  onModelServed?: (record: KnownModelRecord) => void;
   /** How `pick` chooses among eligible providers (default: SPEC cost function). */
   strategy?: SelectionStrategy;
   /** Cooldown and circuit breaker numbers (default: SPEC). */
@@ -56,7 +60,9 @@ export class MemoryRegistry implements ProviderRegistry {
       max: opts.maxKnownModels ?? MAX_KNOWN_MODELS,
       memoryMs: opts.modelMemoryMs ?? MODEL_MEMORY_MS,
       servedNow: () => this.provenModels(),
+      ...(opts.onModelServed && { onServed: opts.onModelServed }),
     });
+    if (opts.restoredModels) this.known.restore(opts.restoredModels, now());
     this.strategy = opts.strategy ?? costStrategy();
     this.healthPolicy = opts.healthPolicy ?? DEFAULT_HEALTH_POLICY;
     this.challengeFresh = opts.challengeFresh ?? (() => true);

@@ -1,4 +1,6 @@
 import type { ErrorCode, InferenceErrorFrame } from "@darkbloom/protocol";
+import type { LiveProvider } from "../registry/index.js";
+import type { RelayFailure } from "./types.js";
 
 /** Codes after which another provider may succeed (before the first chunk only). */
 const FAILOVER_CODES: ReadonlySet<ErrorCode> = new Set(["overloaded", "decrypt_failed", "model_not_found", "engine_error", "internal"]);
@@ -21,4 +23,17 @@ export function statusForProviderError(code: ErrorCode): { status: number; code:
     default:
       return { status: 502, code: "provider_error" };
   }
+}
+
+/** The request's failure when `p` answered `frame` (a bad request keeps its message and param). */
+export function failureOfProviderError(frame: InferenceErrorFrame, p: LiveProvider, cancelled: boolean): RelayFailure {
+  const badRequest = frame.code === "bad_request";
+  return {
+    ...statusForProviderError(frame.code),
+    message: badRequest ? frame.message.slice(0, 500) : `The provider failed: ${frame.code}.`,
+    param: badRequest ? (frame.param ?? null) : null,
+    usage: frame.usage ?? null,
+    provider: p,
+    cancelled,
+  };
 }

@@ -1,5 +1,5 @@
 export { Relay, type RelayDeps } from "./relay.js";
-export type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
+export type { BackupPolicy, DispatchBudget, DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
 export { ConsumerStream, type ConsumerStreamOptions } from "./consumer-stream.js";
 export { canFailOver, statusForProviderError } from "./failures.js";
 export { recordProviderFault, type FaultReport } from "./faults.js";

@@ -1,19 +1,23 @@
 import type { InferenceChunkFrame, InferenceErrorFrame, ProviderFrame } from "@darkbloom/protocol";
+import type { Grant } from "../admission/index.js";
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import type { ProviderEvents } from "../ws/index.js";
-import { FlightTimers, deadlineOutcome, firstChunkDeadlineMs, type DeadlineKind } from "./deadlines.js";
-import { advanceTokens, type Flight } from "./flight.js";
-import { canFailOver, statusForProviderError } from "./failures.js";
+import { Attachments } from "./attachments.js";
+import { Speculation } from "./backup.js";
+import { FlightTimers, deadlineOutcome, type DeadlineKind } from "./deadlines.js";
+import { advanceTokens, newFlight, type Flight } from "./flight.js";
+import { canFailOver, failureOfProviderError } from "./failures.js";
 import { completionSample, outcomeOfDeadline, outcomeOfProviderError } from "./health-feed.js";
-import type { DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
+import { firstChunkDeadlineFor, requestFrame } from "./request-frame.js";
+import type { BackupPolicy, DispatchBudget, DispatchPlan, RelayFailure, RelayHandle, RelayObserver } from "./types.js";
 
 export interface RelayDeps {
   registry: ProviderRegistry;
   clock: Clock;
   logger: Logger;
-  /** Dispatches per request, the first included. */
+  /** Dispatches per request, the first and any backup included. */
   maxAttempts: number;
   /** After a cancel, how long to wait for the provider's usage before settling without it. */
   cancelSettleMs: number;
@@ -23,36 +27,41 @@ export interface RelayDeps {
   maxRequestMs: number;
   /** Fixed part of the first-token deadline (default: SPEC's 5 s). */
   firstTokenBaseMs?: number;
+  /** Token budget held per dispatch (admission); absent: no budget gate. */
+  budget?: DispatchBudget;
+  /** Speculative backup dispatch at half the first-token deadline; absent: no backups. */
+  backups?: BackupPolicy;
 }
 
 /** Routes requests to providers and provider frames back to consumers; content stays sealed. */
 export class Relay implements ProviderEvents {
   private readonly flights = new Map<string, Flight>();
-  private readonly byProvider = new Map<LiveProvider, Set<Flight>>();
+  private readonly attachments: Attachments;
+  private readonly speculation: Speculation;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly deps: RelayDeps) {}
+  constructor(private readonly deps: RelayDeps) {
+    this.attachments = new Attachments(deps.registry, deps.budget);
+    this.speculation = new Speculation({
+      registry: deps.registry,
+      attachments: this.attachments,
+      clock: deps.clock,
+      logger: deps.logger,
+      maxAttempts: deps.maxAttempts,
+      firstTokenBaseMs: deps.firstTokenBaseMs,
+      policy: deps.backups,
+    });
+  }
 
   get inFlight(): number {
     return this.flights.size;
   }
 
-  start(plan: DispatchPlan, observer: RelayObserver): RelayHandle {
+  /** Starts a request; `grant`: admission's pick (tried first) and the budget it holds there. */
+  start(plan: DispatchPlan, observer: RelayObserver, grant?: Grant): RelayHandle {
     if (this.flights.has(plan.requestId)) throw new Error(`request ${plan.requestId} is already in flight`);
-    const f: Flight = {
-      plan,
-      observer,
-      provider: null,
-      tried: new Set(),
-      attempts: 0,
-      started: false,
-      phase: "dispatching",
-      cancelTimer: undefined,
-      lastFailure: undefined,
-      timers: new FlightTimers(this.deps.clock, this.deps.streamIdleTimeoutMs, this.deps.maxRequestMs, (kind) => this.onDeadline(f, kind)),
-      tokens: 0,
-      tokenFault: false,
-    };
+    const timers = new FlightTimers(this.deps.clock, this.deps.streamIdleTimeoutMs, this.deps.maxRequestMs, (kind) => this.onDeadline(f, kind));
+    const f = newFlight(plan, observer, timers, grant);
     this.flights.set(plan.requestId, f);
     void this.dispatch(f);
     return {
@@ -67,17 +76,29 @@ export class Relay implements ProviderEvents {
   }
 
   onProviderFrame(p: LiveProvider, frame: ProviderFrame): void {
-    if (frame.type === "register" || frame.type === "heartbeat" || frame.type === "attestation_response" || frame.type === "update_models") return;
+    if (!("request_id" in frame)) return; // handshake, heartbeat, model updates and loads: the socket layer's
+
     const f = this.flights.get(frame.request_id);
-    if (!f || f.provider !== p) return; // a request that already moved on, or never existed
+    if (!f || f.phase === "done") return;
+    if (f.provider !== p) {
+      // A request that already moved on, one that never existed, or its speculative backup.
+      const b = f.backup;
+      if (!b || b.provider !== p || frame.type === "inference_accepted") return;
+      if (frame.type === "inference_error") {
+        const outcome = outcomeOfProviderError(frame.code);
+        if (outcome) this.deps.registry.recordOutcome(p, f.plan.model, outcome);
+        return this.speculation.drop(f); // its usage is never billed
+      }
+      if (f.started || f.phase !== "running") return;
+      this.speculation.backupWins(f);
+    }
     switch (frame.type) {
       case "inference_accepted":
         return;
       case "inference_chunk":
         return this.onChunk(f, p, frame);
       case "inference_complete":
-        if (f.phase === "done") return;
-        this.finish(f);
+        this.finish(f, true);
         if (f.dispatchedAt !== undefined) {
           this.deps.registry.recordCompletion(p, f.plan.model, completionSample(frame, f.dispatchedAt, f.firstChunkAt, this.deps.clock.now()));
         }
@@ -90,20 +111,15 @@ export class Relay implements ProviderEvents {
   }
 
   onProviderGone(p: LiveProvider): void {
-    const flights = this.byProvider.get(p);
-    if (!flights) return;
-    this.byProvider.delete(p);
-    for (const f of [...flights]) {
+    for (const f of this.attachments.flightsOn(p)) {
+      if (f.backup?.provider === p) {
+        this.speculation.drop(f);
+        continue;
+      }
       if (f.provider !== p) continue;
-      f.provider = null;
-      const failure: RelayFailure = {
-        status: 502,
-        code: "provider_lost",
-        message: "The provider serving this request disconnected.",
-        usage: null,
-        provider: p,
-        cancelled: f.phase === "cancelling",
-      };
+      const cancelled = f.phase === "cancelling";
+      this.detach(f);
+      const failure: RelayFailure = { status: 502, code: "provider_lost", message: "The provider serving this request disconnected.", usage: null, provider: p, cancelled };
       this.retryOrFail(f, failure, true);
     }
   }
@@ -124,12 +140,8 @@ export class Relay implements ProviderEvents {
 
   private async dispatch(f: Flight): Promise<void> {
     const { plan } = f;
-    const p = this.deps.registry.pick(plan.model, {
-      exclude: f.tried,
-      inputTokens: plan.inputTokensEstimate,
-      maxTokens: plan.maxTokens,
-      ...(plan.accept && { accept: plan.accept }),
-    });
+    const granted = this.attachments.claimGrant(f);
+    const p = granted?.hold.provider ?? this.attachments.pick(f);
     if (!p) {
       return this.fail(
         f,
@@ -145,7 +157,7 @@ export class Relay implements ProviderEvents {
     }
     f.tried.add(p.id);
     f.attempts++;
-    this.attach(f, p);
+    this.attach(f, p, granted?.hold);
     if (f.observer.onRouted) this.notify(f, () => f.observer.onRouted!(p));
     let sealed;
     try {
@@ -158,37 +170,16 @@ export class Relay implements ProviderEvents {
       return this.dispatch(f);
     }
     if (f.provider !== p || f.phase !== "dispatching") return; // cancelled or provider lost meanwhile
-    const sent = p.link.send(
-      {
-        type: "inference_request",
-        request_id: plan.requestId,
-        api: plan.api,
-        model: plan.model,
-        stream: plan.stream,
-        max_tokens: plan.maxTokens,
-        input_tokens_estimate: plan.inputTokensEstimate,
-        sealed,
-      },
-      "data",
-    );
-    if (!sent) {
+    if (!p.link.send(requestFrame(plan, sealed), "data")) {
       this.detach(f);
       return this.dispatch(f);
     }
     f.phase = "running";
     f.dispatchedAt = this.deps.clock.now();
     f.firstChunkAt = undefined;
-    const slot = p.slots.get(plan.model);
-    f.timers.awaitFirstToken(
-      firstChunkDeadlineMs({
-        inputTokens: plan.inputTokensEstimate,
-        maxTokens: plan.maxTokens,
-        stream: plan.stream,
-        prefillTps: slot?.observed_prefill_tps,
-        decodeTps: slot?.observed_decode_tps,
-        ...(this.deps.firstTokenBaseMs !== undefined && { baseMs: this.deps.firstTokenBaseMs }),
-      }),
-    );
+    const deadlineMs = firstChunkDeadlineFor(plan, p, this.deps.firstTokenBaseMs);
+    f.timers.awaitFirstToken(deadlineMs);
+    this.speculation.arm(f, deadlineMs);
     if (f.observer.onDispatched) this.notify(f, () => f.observer.onDispatched!(p));
   }
 
@@ -197,7 +188,10 @@ export class Relay implements ProviderEvents {
     f.timers.sawChunk();
     const first = !f.started;
     f.started = true;
-    if (first) f.firstChunkAt = this.deps.clock.now();
+    if (first) {
+      f.firstChunkAt = this.deps.clock.now();
+      this.speculation.primaryWins(f);
+    }
     if (frame.tokens !== f.tokens) advanceTokens(f, p, frame.tokens, this.deps.logger);
     const tokens = f.tokens;
     this.notify(f, () => f.observer.onChunk(frame.chunk, p, first, tokens));
@@ -223,22 +217,17 @@ export class Relay implements ProviderEvents {
     this.detach(f);
     const outcome = outcomeOfProviderError(frame.code);
     if (outcome && f.phase !== "cancelling") this.deps.registry.recordOutcome(p, f.plan.model, outcome);
-    const mapped = statusForProviderError(frame.code);
-    const failure: RelayFailure = {
-      ...mapped,
-      message: frame.code === "bad_request" ? frame.message.slice(0, 500) : `The provider failed: ${frame.code}.`,
-      param: frame.code === "bad_request" ? (frame.param ?? null) : null,
-      usage: frame.usage ?? null,
-      provider: p,
-      cancelled: f.phase === "cancelling",
-    };
-    this.retryOrFail(f, failure, canFailOver(frame));
+    this.retryOrFail(f, failureOfProviderError(frame, p, f.phase === "cancelling"), canFailOver(frame));
   }
 
-  /** Failover only before the first chunk, within the attempt budget, and never after a cancel. */
+  /**
+   * The primary failed (already detached). Before the first chunk a running backup takes over;
+   * otherwise failover within the attempt budget; never after a cancel or the first chunk.
+   */
   private retryOrFail(f: Flight, failure: RelayFailure, retryable: boolean): void {
-    const canRetry = retryable && !f.started && f.phase !== "cancelling" && f.phase !== "done" && f.attempts < this.deps.maxAttempts;
-    if (!canRetry) return this.fail(f, failure);
+    const canRetry = retryable && !f.started && f.phase !== "cancelling" && f.phase !== "done";
+    if (canRetry && this.speculation.takeOver(f, failure)) return;
+    if (!canRetry || f.attempts >= this.deps.maxAttempts) return this.fail(f, failure);
     this.deps.logger.info("failing over", { request_id: f.plan.requestId, from: failure.provider?.id, code: failure.code, attempt: f.attempts });
     f.lastFailure = failure;
     f.phase = "dispatching";
@@ -251,6 +240,8 @@ export class Relay implements ProviderEvents {
     const wasRunning = f.phase === "running";
     f.phase = "cancelling";
     f.timers.stopWatching();
+    this.speculation.disarm(f);
+    this.speculation.drop(f, reason);
     if (!p || !wasRunning) {
       return this.fail(f, { status: 499, code: "cancelled", message: reason, usage: null, provider: p, cancelled: true });
     }
@@ -263,42 +254,36 @@ export class Relay implements ProviderEvents {
 
   private fail(f: Flight, failure: RelayFailure): void {
     if (f.phase === "done") return;
-    this.finish(f);
+    this.finish(f, false);
     this.notify(f, () => f.observer.onFailure(failure, f.started));
   }
 
-  private attach(f: Flight, p: LiveProvider): void {
+  private attach(f: Flight, p: LiveProvider, hold?: Grant["hold"]): void {
     f.provider = p;
     f.tokens = 0;
     f.tokenFault = false;
-    this.deps.registry.acquire(p);
-    let set = this.byProvider.get(p);
-    if (!set) {
-      set = new Set();
-      this.byProvider.set(p, set);
-    }
-    set.add(f);
+    f.hold = this.attachments.take(f, p, hold);
   }
 
-  private detach(f: Flight): void {
+  private detach(f: Flight, completed = false): void {
     const p = f.provider;
     if (!p) return;
     f.provider = null;
-    this.deps.registry.release(p);
-    const set = this.byProvider.get(p);
-    if (set) {
-      set.delete(f);
-      if (set.size === 0) this.byProvider.delete(p);
-    }
+    this.attachments.give(f, p, f.hold, completed);
+    f.hold = undefined;
   }
 
-  private finish(f: Flight): void {
+  private finish(f: Flight, completed: boolean): void {
     f.phase = "done";
     f.timers.clear();
     if (f.cancelTimer !== undefined) this.deps.clock.clearTimeout(f.cancelTimer);
     f.cancelTimer = undefined;
+    this.speculation.disarm(f);
+    this.speculation.drop(f, "request ended");
+    if (f.grant) this.attachments.drop(f.grant.hold);
+    f.grant = undefined;
     const p = f.provider;
-    this.detach(f);
+    this.detach(f, completed);
     f.provider = p; // keep for the observer's log fields; no longer counted in flight
     this.flights.delete(f.plan.requestId);
     if (this.flights.size === 0) for (const w of this.idleWaiters.splice(0)) w();

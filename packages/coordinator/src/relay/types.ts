@@ -5,6 +5,7 @@ import type {
   SealedRequest,
   Usage,
 } from "@darkbloom/protocol";
+import type { BudgetHold, Grant } from "../admission/index.js";
 import type { LiveProvider } from "../registry/index.js";
 
 /** Everything the relay needs to route one request; content stays sealed inside `seal`. */
@@ -61,3 +62,26 @@ export interface RelayHandle {
   readonly provider: LiveProvider | null;
   readonly attempts: number;
 }
+
+/**
+ * Token budget per dispatch (admission/): the relay holds room on each provider it dispatches to
+ * and releases it when that attempt ends. `Admission` satisfies it.
+ */
+export interface DispatchBudget {
+  /** `p` has room for this request now. */
+  fits(p: LiveProvider, plan: DispatchPlan): boolean;
+  hold(p: LiveProvider, plan: DispatchPlan): BudgetHold;
+  /** `completed`: the attempt served the request to its end (its duration is a service time). */
+  release(hold: BudgetHold, completed: boolean): void;
+}
+
+/** Whether a speculative backup is worth dispatching for `model` now (no queue, backups win). */
+export interface BackupPolicy {
+  allowed(model: string): boolean;
+  /** A backup was sent for `model`. */
+  dispatched?(model: string): void;
+  /** A backup raced its primary: `won` when it produced content first. */
+  outcome?(model: string, backup: LiveProvider, won: boolean): void;
+}
+
+export type { Grant };

@@ -28,7 +28,7 @@ export function costStrategy(tieWindowMs = TIE_WINDOW_MS): SelectionStrategy {
     name: "cost",
     choose(cands, req, random) {
       const costs = cands.map((c) => costOf(c, req).total);
-      const min = Math.min(...costs);
+      const min = costs.reduce((m, c) => Math.min(m, c), Infinity);
       if (!Number.isFinite(min)) return undefined;
       const tied = cands.filter((_, i) => costs[i]! <= min + tieWindowMs);
       return choose(lowest(tied, queueDepth), random)?.provider;

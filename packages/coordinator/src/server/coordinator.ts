@@ -4,19 +4,23 @@ import { verifyAttestation } from "@darkbloom/protocol";
 import { buildRouter, errorFormatForPath, type ApiDeps } from "../api/index.js";
 import { createAccountAuth, ensureBootstrapKey, type AccountAuth } from "../auth/index.js";
 import { DeliveryCheckpoints, Meter, PriceBook, percentToBps, startReservationSweeper } from "../billing/index.js";
-import { resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
+import { ConfigError, ENV_NAMES, resolveConfig, type CoordinatorConfigInput, type ResolvedConfig } from "../config/index.js";
 import { KeyLimiter } from "../limits/index.js";
 import { HttpError, HttpGuard, createRequestListener, httpLimitsFrom, sendError } from "../http/index.js";
 import { createLogger, errorFields, type Logger } from "../log/index.js";
-import { MemoryRegistry, type ProviderRegistry } from "../registry/index.js";
+import { KnownModelsWriter, MAX_KNOWN_MODELS, MODEL_MEMORY_MS, MemoryRegistry, type KnownModelRecord, type LiveProvider, type ProviderRegistry } from "../registry/index.js";
 import { Relay } from "../relay/index.js";
+import { Admission, BudgetBook, MemoryAdmissionQueue } from "../admission/index.js";
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { TrustService } from "../trust/index.js";
+import { hardwareVerifiersFor } from "../trust/index.js";
+import { WarmPool } from "../warm-pool/index.js";
 import { apiKeyOwner } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
+import type { ProviderEvents } from "../ws/index.js";
 import type { ProviderAdmission } from "./provider-auth.js";
 
 /** Process-level effects a caller (tests, the simulator) may replace. */
@@ -44,9 +48,11 @@ export interface RunningCoordinator {
 /** Starts the HTTP + WebSocket coordinator. `config` takes the same settings as the environment. */
 export async function startCoordinator(config: CoordinatorConfigInput | ResolvedConfig = {}, deps: CoordinatorDeps = {}): Promise<RunningCoordinator> {
   const cfg = resolveConfig(config, deps.cwd);
+  const hardware = hardwareVerifiersFor(cfg, deps.cwd ?? process.cwd(), (message) => new ConfigError(ENV_NAMES.tpmCaDir, message));
   const clock = deps.clock ?? systemClock;
   const entropy = deps.entropy ?? systemEntropy;
   const logger = deps.logger ?? createLogger({ level: cfg.logLevel, now: clock.now, ...(deps.logWrite && { write: deps.logWrite }) });
+  if (hardware.size > 0) logger.info("hardware trust enabled", { kinds: hardware.kinds().join(",") });
 
   const store = await openStore(cfg.database, {
     now: clock.now,
@@ -55,7 +61,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   });
   const prices = new PriceBook(store);
   let accountAuth: AccountAuth;
+  let remembered: KnownModelRecord[];
   try {
+    // Models proven providers served within 24 h: 503 (not 404) for them while providers reconnect.
+    remembered = await store.knownModels.load(clock.now() - MODEL_MEMORY_MS, MAX_KNOWN_MODELS);
     if (cfg.bootstrapApiKey) await ensureBootstrapKey(store, cfg.bootstrapApiKey, cfg.bootstrapCreditUsd);
     accountAuth = await createAccountAuth(cfg, store, clock.now);
     await prices.load();
@@ -64,9 +73,15 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     throw err;
   }
 
+  const knownModels = new KnownModelsWriter(store.knownModels, logger);
   // The trust gate reads the registry's providers; the registry asks it who may be routed to.
   let trust: TrustService | undefined;
-  const registry = new MemoryRegistry(entropy.random, clock.now, { challengeFresh: (p) => trust?.challengeFresh(p) ?? false, minTrust: cfg.minTrust });
+  const registry = new MemoryRegistry(entropy.random, clock.now, {
+    restoredModels: remembered,
+    onModelServed: (r) => knownModels.add(r),
+    challengeFresh: (p) => trust?.challengeFresh(p) ?? false,
+    minTrust: cfg.minTrust,
+  });
   trust = new TrustService({
     registry,
     clock,
@@ -80,6 +95,13 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     },
   });
   const maxRequestMs = cfg.maxRequestSeconds * 1000;
+  const admission = new Admission({
+    registry,
+    queue: new MemoryAdmissionQueue(),
+    budget: new BudgetBook(clock.now),
+    clock,
+    limits: { queueDepth: cfg.queueDepth, maxWaitMs: cfg.queueMaxWaitMs },
+  });
   const relay = new Relay({
     registry,
     clock,
@@ -89,6 +111,19 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     streamIdleTimeoutMs: cfg.streamIdleTimeoutMs,
     maxRequestMs,
     firstTokenBaseMs: cfg.firstTokenBaseMs,
+    budget: admission,
+    // Backups only while nobody waits for the model (a backup would take a waiter's slot).
+    // Backups only while nobody waits for the model (a backup would take a waiter's slot) and
+    // while they win often enough to be worth the work (registry statistics).
+    ...(cfg.speculativeDispatch && {
+      backups: {
+        allowed: (model: string) => admission.queueDepth(model) === 0 && registry.backupsWorthwhile(model),
+        dispatched: (model: string) => registry.recordBackupDispatched(model),
+        outcome: (model: string, _backup: LiveProvider, won: boolean) => {
+          if (won) registry.recordBackupWon(model);
+        },
+      },
+    }),
   });
   const meter = new Meter(store, {
     clock,
@@ -99,11 +134,21 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     referrerOf: (accountId) => store.accounts.referrerOf(accountId),
   });
   const checkpoints = new DeliveryCheckpoints(store, clock, logger);
-  // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically).
-  const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
+  const warmPool = new WarmPool({
+    registry,
+    clock,
+    logger,
+    tickMs: cfg.warmPoolTickMs,
+    loadTimeoutMs: cfg.warmPoolLoadTimeoutMs,
+    cooldownMs: cfg.warmPoolCooldownMs,
+  });
+  // Settles holds a crashed predecessor left (at start) and any that outlive a request (periodically);
+  // a hold is taken before the request queues, so the longest life is the queue wait plus a request.
+  const holdMaxAgeMs = maxRequestMs + cfg.queueMaxWaitMs;
+  const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: holdMaxAgeMs, everyMs: sweepIntervalMs(holdMaxAgeMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, trust, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, admission, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, trust, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -125,9 +170,23 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     }),
   );
   guard.attach(server);
+  // The relay fails over a lost provider's requests first; admission then drops its budget and
+  // tells waiters for a model nobody serves any more.
+  const providerEvents: ProviderEvents = {
+    onProviderFrame: (p, frame) => relay.onProviderFrame(p, frame),
+    onProviderGone: (p) => {
+      relay.onProviderGone(p);
+      admission.onProviderGone(p);
+    },
+    onProviderCapacity: (p, why) => {
+      if (why === "heartbeat") admission.onHeartbeat(p);
+      else if (why === "registered") admission.onProviderAdded(p);
+      else admission.drainAll();
+    },
+  };
   const providers = new ProviderEndpoint(server, {
     registry,
-    events: relay,
+    events: providerEvents,
     clock,
     logger,
     verifyAttestation,
@@ -136,8 +195,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
     trust,
+    hardware,
+    modelLoads: warmPool,
   }, providerAdmission(cfg, logger));
-  const stopEviction = startEviction(registry, relay, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
+  const stopEviction = startEviction(registry, providerEvents, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -149,10 +210,12 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     });
   } catch (err) {
     stopEviction();
+    warmPool.stop();
     await sweeper.stop();
     await store.close();
     throw err;
   }
+  warmPool.start();
   const port = (server.address() as AddressInfo).port;
   const host = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
@@ -163,6 +226,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
       logger.info("shutting down", { in_flight: relay.inFlight, providers: registry.size });
       draining = true;
       stopEviction();
+      warmPool.stop();
       providers.stopAccepting();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -176,6 +240,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
       await stopped;
       guard.close();
       await sweeper.stop();
+      await knownModels.flush();
       try {
         await store.close();
       } catch (err) {

@@ -19,7 +19,7 @@ const MAX_S = 30;
 
 before(async () => {
   coord = await startCoordinator(
-    { port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: KEY, bootstrapCreditUsd: 10, providerToken: TEST_PROVIDER_TOKEN, logLevel: "silent", streamIdleTimeoutMs: IDLE_MS, maxRequestSeconds: MAX_S },
+    { port: 0, databaseUrl: "sqlite::memory:", bootstrapApiKey: KEY, bootstrapCreditUsd: 10, providerToken: TEST_PROVIDER_TOKEN, logLevel: "silent", streamIdleTimeoutMs: IDLE_MS, maxRequestSeconds: MAX_S, speculativeDispatch: false },
     { clock },
   );
 });

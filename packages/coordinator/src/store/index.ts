@@ -9,4 +9,5 @@ export { LEDGER } from "./ledger-codes.js";
 export { openDatabase, openStore, type OpenStoreOptions } from "./open.js";
 export * from "./accounts/index.js";
 export * from "./models/index.js";
+export * from "./known-models/index.js";
 export * from "./disputes/index.js";

@@ -1,5 +1,6 @@
 import { ACCOUNTS_MIGRATION } from "./accounts/migration.js";
 import { MODELS_MIGRATION } from "./models/migration.js";
+import { KNOWN_MODELS_MIGRATION } from "./known-models/migration.js";
 import { DISPUTES_MIGRATION } from "./disputes/migration.js";
 import type { SqlDatabase } from "./sql.js";
 
@@ -127,6 +128,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   MODELS_MIGRATION,
+  KNOWN_MODELS_MIGRATION,
   DISPUTES_MIGRATION,
 ];
 

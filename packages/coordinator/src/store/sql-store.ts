@@ -6,6 +6,7 @@ import { balanceOf, checkLedger, checkSplit, entryExists, postEntry, splitPostin
 import { auditRequests } from "./audit.js";
 import { MoneyQueries } from "./money-store.js";
 import { SqlModelManifests, type ModelManifestStore } from "./models/index.js";
+import { SqlKnownModels, type KnownModelStore } from "./known-models/index.js";
 import { SqlDisputes, type DisputeStore } from "./disputes/index.js";
 import { REQUEST_COLUMNS, heldReservationOf, requestRecordOf, type RequestRow } from "./request-rows.js";
 import {
@@ -48,6 +49,7 @@ export class SqlStore implements Store {
   readonly keys: KeyStore;
   readonly usage: UsageStore;
   readonly models: ModelManifestStore;
+  readonly knownModels: KnownModelStore;
   readonly disputes: DisputeStore;
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
@@ -66,6 +68,7 @@ export class SqlStore implements Store {
     this.keys = new SqlKeys(db, sub);
     this.usage = new SqlUsage(db);
     this.models = new SqlModelManifests(db, this.now);
+    this.knownModels = new SqlKnownModels(db);
     this.disputes = new SqlDisputes(db, this.now);
     const ledger = { post: this.post.bind(this) };
     this.money = new MoneyQueries(db, ledger, this.now);

@@ -5,6 +5,7 @@ import { accountsSuite } from "./accounts/accounts.suite.js";
 import type { Store } from "./types.js";
 import { moneySuite } from "./money.suite.js";
 import { modelsSuite } from "./models/models.suite.js";
+import { knownModelsSuite } from "./known-models/known-models.suite.js";
 import { disputesSuite } from "./disputes/disputes.suite.js";
 
 /**
@@ -196,5 +197,6 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
   });
   accountsSuite(name, factory);
   modelsSuite(name, factory);
+  knownModelsSuite(name, factory);
   disputesSuite(name, factory);
 }

@@ -1,5 +1,6 @@
 import type { AccountStore, KeyStore, UsageStore } from "./accounts/types.js";
 import type { ModelManifestStore } from "./models/types.js";
+import type { KnownModelStore } from "./known-models/types.js";
 import type { DisputeStore } from "./disputes/types.js";
 
 /**
@@ -188,6 +189,8 @@ export interface Store {
   readonly usage: UsageStore;
   /** The model registry: catalog manifests (store/models). */
   readonly models: ModelManifestStore;
+  /** Models proven providers served recently: 503, not 404, after a restart (store/known-models). */
+  readonly knownModels: KnownModelStore;
   /** Consumers' disputes of signed usage receipts (store/disputes). */
   readonly disputes: DisputeStore;
   createAccount(input: { id?: string; label?: string }): Promise<Account>;

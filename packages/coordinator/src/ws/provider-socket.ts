@@ -5,7 +5,6 @@ import {
   CLOSE_REPLACED,
   CLOSE_UNSUPPORTED_VERSION,
   PROTOCOL_VERSION,
-  decodeBase64,
   decodeProviderFrame,
   encodeFrame,
   type Attestation,
@@ -17,9 +16,11 @@ import {
   type VerifyAttestationOptions,
 } from "@darkbloom/protocol";
 import { errorFields, type Logger } from "../log/index.js";
-import type { LiveProvider, ProviderRegistry } from "../registry/index.js";
+import type { LiveProvider, ProviderLink, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
 import type { ConnectionTrust } from "../trust/index.js";
+import { earnedTrustLevel, type HardwareSession, type HardwareVerifiers } from "../trust/index.js";
+import type { ModelLoadEvents } from "../warm-pool/index.js";
 import { parseChunkFrame } from "./chunk-frame.js";
 import { LaneWriter } from "./lane-writer.js";
 import {
@@ -31,8 +32,10 @@ import {
   peekRegisterVersion,
   provesPossession,
   versionRefusal,
-  announcedPrices,
+  liveProvider,
+  hardwareAnswered,
   resolveOwner,
+  startHardwareCheck,
   type AcceptedRegister,
   type AccountTokenResolver,
 } from "./registration/index.js";
@@ -41,6 +44,11 @@ import {
 export interface ProviderEvents {
   onProviderFrame(provider: LiveProvider, frame: ProviderFrame): void;
   onProviderGone(provider: LiveProvider): void;
+  /**
+   * The provider's capacity changed in the registry: it registered, a heartbeat updated its
+   * slots, or its models changed (admission wakes waiting requests).
+   */
+  onProviderCapacity?(provider: LiveProvider, why: "registered" | "heartbeat" | "models"): void;
 }
 
 export interface ProviderSocketDeps {
@@ -59,6 +67,10 @@ export interface ProviderSocketDeps {
   resolveAccountToken?: AccountTokenResolver;
   /** Periodic challenges once registered (src/trust); absent: only the registration proof. */
   trust?: { attach(provider: LiveProvider): ConnectionTrust };
+  /** Verifiers of register `hardware_evidence` (trust level `hardware`); absent or empty: none earn it. */
+  hardware?: HardwareVerifiers;
+  /** The warm pool: heartbeats (free_for_load_gb), load_model_status answers, disconnects. */
+  modelLoads?: ModelLoadEvents;
 }
 
 export { CLOSE_GOING_AWAY, CLOSE_POLICY, CLOSE_REPLACED };
@@ -70,7 +82,7 @@ const closeReason = (s: string): string => s.replace(/[^\x20-\x7e]/g, "?").slice
 type Phase =
   | { name: "awaiting_register" }
   | { name: "verifying" }
-  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge; ownerAccountId: string | null }
+  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge; ownerAccountId: string | null; hardware: HardwareSession | undefined }
   | { name: "registered"; provider: LiveProvider }
   | { name: "closed" };
 
@@ -119,40 +131,37 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const owner = await resolveOwner(frame, deps.resolveAccountToken);
     if (phase.name !== "verifying") return;
     if (!owner.ok) return reject(owner.reason, owner.code);
+    const hardware = await startHardwareCheck(frame, deps.hardware, clock.now(), log);
+    if (phase.name !== "verifying") return;
     const challenge = newChallenge(clock.now());
-    phase = { name: "challenged", pending: checked, challenge, ownerAccountId: owner.ownerAccountId };
-    writer.send(encodeFrame({ type: "attestation_challenge", ...challenge }), "control");
+    phase = { name: "challenged", pending: checked, challenge, ownerAccountId: owner.ownerAccountId, hardware };
+    const hardwareChallenge = hardware?.challenge;
+    writer.send(encodeFrame({ type: "attestation_challenge", ...challenge, ...(hardwareChallenge && { hardware_challenge: hardwareChallenge }) }), "control");
   }
 
-  function onProof(pending: AcceptedRegister, challenge: Challenge, response: AttestationResponseFrame, ownerAccountId: string | null): void {
+  async function onProof(
+    pending: AcceptedRegister,
+    challenge: Challenge,
+    response: AttestationResponseFrame,
+    ownerAccountId: string | null,
+    hardware: HardwareSession | undefined,
+  ): Promise<void> {
     const { frame, models } = pending;
     const att = frame.attestation;
     if (!provesPossession(challenge, response, att)) {
       return reject("attestation challenge failed: not signed by the registered identity key");
     }
+    phase = { name: "verifying" };
+    const hardwareProven = hardware !== undefined && (await hardwareAnswered(hardware, response, challenge, att.encryption_key, clock.now(), log));
+    if (phase.name !== "verifying") return; // closed while verifying
     const now = clock.now();
-    const result = admit(registry, events, att.identity_key, att.kid, (id) => ({
-      id,
-      kid: att.kid,
-      publicKey: decodeBase64(att.encryption_key),
-      attestation: att,
-      // Earned by the proof just checked (hardware-backed attestation would raise it).
-      trustLevel: "self_signed",
-      version: frame.provider_version,
-      models,
-      link: {
-        send: (f, lane) => writer.send(encodeFrame(f), lane),
-        close: (code, reason) => (code === CLOSE_REPLACED || code === CLOSE_GOING_AWAY ? ws.close(code, reason) : ws.terminate()),
-      },
-      connectedAt: now,
-      lastSeenAt: now,
-      slots: new Map(),
-      inFlight: 0,
-      ownerAccountId,
-      prices: announcedPrices(frame, models),
-      hardware: frame.hardware,
-      ...(frame.benchmark_tps !== undefined && { benchmarkTps: frame.benchmark_tps }),
-    }));
+    // Earned by the proof just checked, and by verified hardware evidence.
+    const trustLevel = earnedTrustLevel({ hardware: hardwareProven });
+    const link: ProviderLink = {
+      send: (f, lane) => writer.send(encodeFrame(f), lane),
+      close: (code, reason) => (code === CLOSE_REPLACED || code === CLOSE_GOING_AWAY ? ws.close(code, reason) : ws.terminate()),
+    };
+    const result = admit(registry, events, att.identity_key, att.kid, (id) => liveProvider(id, pending, trustLevel, link, ownerAccountId, now));
     if (!result.ok) return reject(result.reason, result.code);
     const provider = (admitted = result.provider);
     phase = { name: "registered", provider };
@@ -179,6 +188,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       linked: ownerAccountId !== null,
     });
     trust = deps.trust?.attach(provider);
+    events.onProviderCapacity?.(provider, "registered");
   }
 
   let updating = false;
@@ -206,6 +216,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       if (!registry.updateModels(provider, { models: checked.models, attestation: frame.attestation, prices: checked.prices })) return;
       log.info("provider models updated", { from: before.join(","), models: [...checked.models.keys()].join(","), in_flight: provider.inFlight });
       answer(true, [...checked.models.keys()]);
+      events.onProviderCapacity?.(provider, "models");
     } finally {
       updating = false;
     }
@@ -227,7 +238,11 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
         return reject(`unexpected ${frame.type} frame during registration`);
       case "challenged":
         if (frame.type !== "attestation_response") return reject(`expected attestation_response, got ${frame.type}`);
-        return onProof(phase.pending, phase.challenge, frame, phase.ownerAccountId);
+        onProof(phase.pending, phase.challenge, frame, phase.ownerAccountId, phase.hardware).catch((err) => {
+          log.error("registration failed", errorFields(err));
+          reject("registration failed");
+        });
+        return;
       case "registered": {
         const p = phase.provider;
         p.lastSeenAt = clock.now();
@@ -239,7 +254,11 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
             if (!trust) return reject("no attestation challenge is outstanding");
             return trust.onResponse(frame);
           case "heartbeat":
-            return registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
+            deps.modelLoads?.onHeartbeat(p, frame);
+            return events.onProviderCapacity?.(p, "heartbeat");
+          case "load_model_status":
+            return deps.modelLoads?.onLoadStatus(p, frame);
           case "update_models":
             onUpdateModels(p, frame).catch((err) => {
               log.error("model update failed", errorFields(err));
@@ -281,6 +300,8 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     clock.clearTimeout(registerTimer);
     trust?.stop();
     writer.close();
+    // Also after an eviction (the registry dropped it already): the pool's state for it goes.
+    if (provider) deps.modelLoads?.onProviderGone(provider);
     if (provider && registry.remove(provider)) {
       log.info("provider disconnected", { code, in_flight: provider.inFlight });
       events.onProviderGone(provider);

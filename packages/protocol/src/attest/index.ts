@@ -21,3 +21,15 @@ export {
   type Challenge,
 } from "./challenge.js";
 export { MIN_TRUST_HEADER, TRUST_LEVELS, TrustLevelSchema, meetsTrust, stricterTrust, trustRank, type TrustLevel } from "./trust-level.js";
+export {
+  HardwareChallengeSchema,
+  HardwareEvidenceSchema,
+  Tpm2ChallengeSchema,
+  Tpm2EvidenceSchema,
+  attestationSubject,
+  challengeSubject,
+  type HardwareChallenge,
+  type HardwareEvidence,
+  type Tpm2Challenge,
+  type Tpm2Evidence,
+} from "./hardware-evidence.js";

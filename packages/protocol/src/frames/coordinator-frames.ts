@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ApiKindSchema } from "./common.js";
 import { SealedRequestSchema } from "../seal/index.js";
+import { HardwareChallengeSchema } from "../attest/hardware-evidence.js";
+import { LoadModelFrameSchema, UnloadModelFrameSchema, type LoadModelFrame, type UnloadModelFrame } from "./model-load-frames.js";
 
 /** Frames the coordinator sends to a provider. */
 
@@ -22,6 +24,8 @@ export const AttestationChallengeFrameSchema = z.object({
   type: z.literal("attestation_challenge"),
   nonce: z.string().min(1).max(128),
   timestamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** When the register frame carried hardware evidence that needs a round trip (TPM credential activation). */
+  hardware_challenge: HardwareChallengeSchema.optional(),
 });
 export type AttestationChallengeFrame = z.infer<typeof AttestationChallengeFrameSchema>;
 
@@ -93,6 +97,8 @@ export const coordinatorFrameSchemas = {
   cancel: CancelFrameSchema,
   models_updated: ModelsUpdatedFrameSchema,
   trust_status: TrustStatusFrameSchema,
+  load_model: LoadModelFrameSchema,
+  unload_model: UnloadModelFrameSchema,
 } as const;
 
 export type CoordinatorFrame =
@@ -101,4 +107,6 @@ export type CoordinatorFrame =
   | InferenceRequestFrame
   | CancelFrame
   | ModelsUpdatedFrame
-  | TrustStatusFrame;
+  | TrustStatusFrame
+  | LoadModelFrame
+  | UnloadModelFrame;

@@ -82,3 +82,15 @@ test("decodes trust_status with named gates and rejects an unnamed gate", () => 
   const bad = { ...frame, gates: [{ name: "", detail: "x" }] };
   assert.throws(() => decodeCoordinatorFrame(JSON.stringify(bad)), FrameError);
 });
+
+test("model load frames: load_model/unload_model go to providers, load_model_status comes back", () => {
+  assert.deepEqual(decodeCoordinatorFrame('{"type":"load_model","model":"m"}'), { type: "load_model", model: "m" });
+  assert.deepEqual(decodeCoordinatorFrame('{"type":"unload_model","model":"m"}'), { type: "unload_model", model: "m" });
+  const status = { type: "load_model_status", model: "m", state: "failed", reason: "memory gate: needs 4.1 GiB, cap 0.2 GiB", free_for_load_gb: 0 };
+  assert.deepEqual(decodeProviderFrame(JSON.stringify(status)), status);
+  assert.throws(() => decodeProviderFrame('{"type":"load_model","model":"m"}'), FrameError);
+  assert.throws(() => decodeCoordinatorFrame(JSON.stringify(status)), FrameError);
+  assert.throws(() => decodeProviderFrame('{"type":"load_model_status","model":"m","state":"exploded"}'), FrameError);
+  assert.throws(() => decodeProviderFrame('{"type":"load_model_status","model":"","state":"loaded"}'), FrameError);
+  assert.throws(() => decodeCoordinatorFrame('{"type":"load_model"}'), FrameError);
+});

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { ErrorCodeSchema, FinishReasonSchema, SlotCapacitySchema, UsageSchema } from "./common.js";
 import { AttestationSchema } from "../attest/index.js";
+import { HardwareEvidenceSchema } from "../attest/hardware-evidence.js";
 import { SealedChunkSchema, SealedReceiptSchema } from "../seal/index.js";
 import { SignedReceiptSchema } from "../receipt/receipt.js";
+import { LoadModelStatusFrameSchema, type LoadModelStatusFrame } from "./model-load-frames.js";
 
 /** Frames a provider sends to the coordinator. */
 
@@ -46,6 +48,8 @@ export const RegisterFrameSchema = z.object({
   /** Links the provider to its owner's account (today an API key of that account). */
   account_token: z.string().max(512).optional(),
   prices: z.array(ModelPriceSchema).max(16).optional(),
+  /** Hardware-backed evidence over `attestationSubject(attestation)` (earns trust level `hardware`). */
+  hardware_evidence: HardwareEvidenceSchema.optional(),
 });
 export type RegisterFrame = z.infer<typeof RegisterFrameSchema>;
 
@@ -60,7 +64,9 @@ export const HeartbeatFrameSchema = z.object({
       memory_pressure: z.number().min(0).max(1).optional(),
     })
     .optional(),
+  /** One slot per loaded (or unloaded, `idle_shutdown`) model; a cold offered model has none (model-load-frames.ts). */
   backend_capacity: z.object({ slots: z.array(SlotCapacitySchema).max(16) }),
+  /** The largest model (GiB of weights) the provider's memory gate would admit now. */
   free_for_load_gb: z.number().nonnegative().optional(),
 });
 export type HeartbeatFrame = z.infer<typeof HeartbeatFrameSchema>;
@@ -123,6 +129,8 @@ export const AttestationResponseFrameSchema = z.object({
   timestamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   signature: z.string().min(1).max(128),
   attestation: AttestationSchema.optional(),
+  /** Hardware-backed evidence over `challengeSubject(challenge, encryption_key)`, with the answer to any `hardware_challenge`. */
+  hardware_evidence: HardwareEvidenceSchema.optional(),
 });
 export type AttestationResponseFrame = z.infer<typeof AttestationResponseFrameSchema>;
 
@@ -150,6 +158,7 @@ export const providerFrameSchemas = {
   inference_chunk: InferenceChunkFrameSchema,
   inference_complete: InferenceCompleteFrameSchema,
   inference_error: InferenceErrorFrameSchema,
+  load_model_status: LoadModelStatusFrameSchema,
 } as const;
 
 export type ProviderFrame =
@@ -160,4 +169,5 @@ export type ProviderFrame =
   | InferenceAcceptedFrame
   | InferenceChunkFrame
   | InferenceCompleteFrame
-  | InferenceErrorFrame;
+  | InferenceErrorFrame
+  | LoadModelStatusFrame;

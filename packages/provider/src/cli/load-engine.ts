@@ -28,7 +28,8 @@ export async function loadEngine(args: EngineArgs, log: Logger, opts: { weightHa
     ...(opts.weightHash !== undefined && { weight_hash: opts.weightHash }),
   };
   const backend = backendOf(engine.model.llama.gpu, engine.model.gpuLayers);
-  log("model_loaded", { model: engine.modelId, parallel: args.parallel, backend, ms: Date.now() - started, ...description });
+  // binary: "prebuilt" (shipped with node-llama-cpp) or "localBuild" (`darkbloom engine build`).
+  log("model_loaded", { model: engine.modelId, parallel: args.parallel, backend, binary: engine.model.llama.buildType, ms: Date.now() - started, ...description });
   return Object.assign(engine, {
     backend,
     describe: () => description,

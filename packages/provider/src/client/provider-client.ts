@@ -7,16 +7,17 @@ import {
   type HeartbeatFrame,
   type ProviderFrame,
   type ProviderGate,
-  type TrustStatusFrame,
   type UpdateModelsFrame,
 } from "@darkbloom/protocol";
-import { answerChallenge } from "../attestation/answer-challenge.js";
 import { handleInferenceRequest } from "../serve/handle-request.js";
 import { ReplayGuard } from "../serve/replay-guard.js";
 import type { HostedEngine } from "../serve/types.js";
 import { reconnectDelayMs } from "./backoff.js";
 import { encodeProviderFrame } from "./encode-frame.js";
+import { answerChallenge } from "./challenge-answer.js";
 import { buildHeartbeat } from "./heartbeat.js";
+import { onModelFrame, type Hosting } from "./model-hosting.js";
+import { trustStatusChange } from "./trust-status.js";
 import { closeRefusal, readRefusalMessage, upgradeRefusal, type Refusal } from "./refusal.js";
 import { MODEL_UPDATE_TIMEOUT_MS, type DrainResult, type LinkState, type ModelUpdateResult, type ProviderClientOptions } from "./types.js";
 
@@ -38,6 +39,7 @@ export class ProviderClient {
   private stopped = false;
   private readonly inflight = new Map<string, AbortController>();
   private engines: ReadonlyMap<string, HostedEngine>;
+  private hosting: Hosting | undefined;
   private draining = false;
   private drainWaiters: (() => void)[] = [];
   /** Woken whenever a request finishes (settle). */
@@ -68,6 +70,14 @@ export class ProviderClient {
     this.registered = new Promise((resolve) => (this.registeredResolve = resolve));
     this.refused = new Promise((resolve) => (this.refusedResolve = resolve));
     this.engines = opts.engines;
+    this.setHosting(opts.hosting);
+  }
+
+  /** Serves (and reports load_model_status for) this host's models from now on. */
+  setHosting(hosting: Hosting | undefined): void {
+    this.hosting?.setStatusSink(undefined);
+    this.hosting = hosting;
+    hosting?.setStatusSink((f) => this.send(f));
   }
 
   start(): void {
@@ -219,12 +229,12 @@ export class ProviderClient {
     }
     switch (frame.type) {
       case "attestation_challenge": {
-        // Proof of possession (at registration and every few minutes), with a re-signed attestation.
-        const { keyPair, identitySecret, attest } = this.opts;
+        // Proof of possession (and hardware evidence when configured) with a re-signed attestation,
+        // on the socket that asked.
+        const ws = this.ws;
         const models = () => [...this.engines.values()].map((e) => e.describe());
-        answerChallenge(frame, { keyPair, identitySecret, ...(attest && { attest: (nonce: string) => attest(nonce, models()) }) })
-          .then((answer) => this.send(answer))
-          .catch((err: Error) => this.log("challenge_answer_failed", { error: err.message }));
+        const { attest, ...rest } = this.opts;
+        void answerChallenge(frame, { ...rest, ...(attest && { attest: (nonce: string) => attest(nonce, models()) }) }).then((response) => ws === this.ws && this.send(response));
         return;
       }
       case "registered":
@@ -243,7 +253,8 @@ export class ProviderClient {
         }
         const ctl = new AbortController();
         this.inflight.set(frame.request_id, ctl);
-        const ctx = { engines: this.engines, keyPair: this.opts.keyPair, identitySecret: this.opts.identitySecret, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
+        const { keyPair, identitySecret } = this.opts;
+        const ctx = { engines: this.engines, ...(this.hosting && { models: this.hosting }), keyPair, identitySecret, replay: this.replay, send: (f: ProviderFrame) => this.send(f), log: this.log };
         void handleInferenceRequest(ctx, frame, ctl.signal).finally(() => {
           this.inflight.delete(frame.request_id);
           if (this.inflight.size === 0) for (const wake of this.drainWaiters.splice(0)) wake();
@@ -254,31 +265,19 @@ export class ProviderClient {
       case "cancel":
         this.inflight.get(frame.request_id)?.abort();
         return;
-      case "trust_status":
-        this.onTrustStatus(frame);
+      case "trust_status": {
+        // Remembered for `darkbloom status`, logged when it changes.
+        const change = trustStatusChange(this, frame);
+        [this.trustLevel, this.routable, this.gates] = [frame.trust_level, frame.routable, frame.gates];
+        if (change) this.log("trust_status", change);
         return;
+      }
+      case "load_model":
+      case "unload_model":
+        return onModelFrame(this.hosting, frame, this.draining, (f) => this.send(f), this.log);
       case "models_updated":
         this.updateWaiter?.(frame.accepted ? { accepted: true, models: frame.models } : { accepted: false, reason: frame.reason ?? "refused by the coordinator" });
         return;
-    }
-  }
-
-  /** Remembers the coordinator's view (for `darkbloom status`) and logs it when it changes. */
-  private onTrustStatus(frame: TrustStatusFrame): void {
-    const changed =
-      frame.trust_level !== this.trustLevel ||
-      frame.routable !== this.routable ||
-      JSON.stringify(frame.gates) !== JSON.stringify(this.gates);
-    this.trustLevel = frame.trust_level;
-    this.routable = frame.routable;
-    this.gates = frame.gates;
-    if (changed) {
-      this.log("trust_status", {
-        trust_level: frame.trust_level,
-        routable: frame.routable,
-        gates: frame.gates.map((g) => (g.model ? `${g.name}(${g.model})` : g.name)).join(",") || "none",
-        ...(frame.reason && { reason: frame.reason }),
-      });
     }
   }
 
@@ -300,7 +299,7 @@ export class ProviderClient {
   }
 
   heartbeatFrame(): HeartbeatFrame {
-    return buildHeartbeat(this.engines.values(), this.draining);
+    return buildHeartbeat(this.engines.values(), this.draining, this.hosting);
   }
 
   private onClose(code: number, reason: string): void {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem, platform, arch } from "node:os";
 import {
   PROTOCOL_VERSION,
+  attestationSubject,
   type EncryptionKeyPair,
   type Hardware,
   type ProviderModel,
@@ -10,6 +11,7 @@ import {
 import { attestServedModels } from "../attestation/build.js";
 import { storedBenchmarkTps } from "../benchmark/store.js";
 import type { Identity } from "../identity/identity-store.js";
+import type { HardwareAttester } from "../tpm/index.js";
 import { PROVIDER_VERSION } from "../version.js";
 
 export function describeHardware(backend: string): Hardware {
@@ -46,4 +48,22 @@ export async function buildRegisterFrame(
     models,
     ...(benchmarkTps !== undefined && { benchmark_tps: benchmarkTps }),
   };
+}
+
+/**
+ * Adds hardware evidence over the frame's attestation when a hardware attester is configured. A
+ * failure is logged and the frame goes without it (the provider registers as `self_signed`).
+ */
+export async function withHardwareEvidence(
+  frame: RegisterFrame,
+  hardware: HardwareAttester | undefined,
+  log: (event: string, fields: Record<string, unknown>) => void,
+): Promise<RegisterFrame> {
+  if (!hardware) return frame;
+  try {
+    return { ...frame, hardware_evidence: await hardware.registerEvidence(attestationSubject(frame.attestation)) };
+  } catch (err) {
+    log("hardware_evidence_failed", { error: (err as Error).message });
+    return frame;
+  }
 }

@@ -1,12 +1,19 @@
 import type { Attestation, EncryptionKeyPair, ProviderModel, RegisterFrame } from "@darkbloom/protocol";
 import type { HostedEngine } from "../serve/types.js";
+import type { HardwareAttester } from "../tpm/index.js";
+import type { Hosting } from "./model-hosting.js";
 
 export interface ProviderClientOptions {
   url: string;
+  /** Engines served directly (tests, `darkbloom switch` in progress); `hosting` wins for the models it offers. */
   engines: ReadonlyMap<string, HostedEngine>;
+  /** The model host: offered models, load/unload, slots and free_for_load_gb in heartbeats. */
+  hosting?: Hosting;
   keyPair: EncryptionKeyPair;
   /** The Ed25519 identity secret: signs the coordinator's registration challenge. */
   identitySecret: Uint8Array;
+  /** Adds hardware evidence (TPM quote, credential activation) to each attestation_response. */
+  hardware?: HardwareAttester;
   /** Provider enrollment token, sent as `Authorization: Bearer …` on the upgrade. */
   token?: string;
   /** Builds the register frame (fresh attestation nonce and timestamp per connection). */

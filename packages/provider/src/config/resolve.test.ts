@@ -66,3 +66,11 @@ test("flags override the file, the environment overrides the file's secrets, and
   assert.throws(() => resolveConfig({}, { coordinator: "ftp://x" }, {}), /--coordinator: .*ws, wss, http or https/);
   assert.throws(() => resolveConfig(parseConfig(`coordinator = "nonsense"`, FILE), {}, {}), /^ConfigError: coordinator: |coordinator: /);
 });
+
+test("DARKBLOOM_TPM_TCTI is read from the environment and checked", () => {
+  assert.equal(resolveConfig({}, {}, {}).tpmTcti, undefined);
+  const eff = resolveConfig({}, {}, { DARKBLOOM_TPM_TCTI: "swtpm:host=127.0.0.1,port=2321" });
+  assert.equal(eff.tpmTcti, "swtpm:host=127.0.0.1,port=2321");
+  assert.equal(showConfig(eff).tpm_tcti, "swtpm:host=127.0.0.1,port=2321");
+  assert.throws(() => resolveConfig({}, {}, { DARKBLOOM_TPM_TCTI: "-T device" }), /DARKBLOOM_TPM_TCTI: a tpm2-tools TCTI/);
+});

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { providerSocketUrl } from "../client/url.js";
+import { TctiSchema } from "../tpm/tcti.js";
 import { ConfigError } from "./load.js";
 import type { ConfigFile, EffectiveConfig, ModelConfig } from "./schema.js";
 
@@ -23,7 +24,12 @@ export function defaultModelId(path: string): string {
 
 /** Precedence: command-line flag > environment (secrets only) > config file > default. */
 export function resolveConfig(file: ConfigFile, flags: StartFlags, env: NodeJS.ProcessEnv, filePath?: string): EffectiveConfig {
-  const fileModels: ModelConfig[] = (file.models ?? []).map((m) => ({ path: m.path, id: m.id ?? defaultModelId(m.path), ...(m.price && { price: m.price }) }));
+  const fileModels: ModelConfig[] = (file.models ?? []).map((m) => ({
+    path: m.path,
+    id: m.id ?? defaultModelId(m.path),
+    ...(m.price && { price: m.price }),
+    ...(m.preload !== undefined && { preload: m.preload }),
+  }));
   let models = fileModels;
   if (flags.modelPath !== undefined) {
     const id = flags.modelId ?? defaultModelId(flags.modelPath);
@@ -48,6 +54,11 @@ export function resolveConfig(file: ConfigFile, flags: StartFlags, env: NodeJS.P
   }
   const token = flags.token ?? (env.DARKBLOOM_PROVIDER_TOKEN || undefined) ?? file.token;
   const accountKey = flags.accountKey ?? (env.DARKBLOOM_ACCOUNT_KEY || undefined) ?? file.account_key;
+  const tpmTcti = env.DARKBLOOM_TPM_TCTI || undefined;
+  if (tpmTcti !== undefined) {
+    const parsed = TctiSchema.safeParse(tpmTcti);
+    if (!parsed.success) throw new ConfigError(`DARKBLOOM_TPM_TCTI: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  }
   return {
     coordinator,
     models,
@@ -57,6 +68,7 @@ export function resolveConfig(file: ConfigFile, flags: StartFlags, env: NodeJS.P
     ...(token !== undefined && { token }),
     ...(accountKey !== undefined && { accountKey }),
     schedule: file.schedule ?? [],
+    ...(tpmTcti !== undefined && { tpmTcti }),
     ...(filePath !== undefined && { file: filePath }),
   };
 }
@@ -78,5 +90,6 @@ export function showConfig(cfg: EffectiveConfig): Record<string, unknown> {
     account_key: mask(cfg.accountKey),
     models: cfg.models,
     schedule: cfg.schedule,
+    tpm_tcti: cfg.tpmTcti ?? null,
   };
 }

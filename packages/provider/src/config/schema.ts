@@ -17,6 +17,8 @@ export const ModelEntrySchema = z.strictObject({
   path: z.string().min(1),
   id: modelId.optional(),
   price: PriceSchema.optional(),
+  /** Load at start (default true); false: offered, loaded on the first request or the coordinator's load_model. */
+  preload: z.boolean().optional(),
 });
 
 export const WindowSchema = z.strictObject({
@@ -42,6 +44,8 @@ export interface ModelConfig {
   path: string;
   id: string;
   price?: { input_per_million: number; output_per_million: number };
+  /** Load at start (default true). */
+  preload?: boolean;
 }
 
 /** The configuration a provider runs with: file < environment < command-line flags. */
@@ -54,6 +58,8 @@ export interface EffectiveConfig {
   token?: string;
   accountKey?: string;
   schedule: z.infer<typeof WindowSchema>[];
+  /** `DARKBLOOM_TPM_TCTI`: produce TPM 2.0 evidence through tpm2-tools on this TCTI (trust level `hardware`). */
+  tpmTcti?: string;
   /** The config file read, if any. */
   file?: string;
 }

@@ -1,16 +1,19 @@
 import { generateEncryptionKeyPair, type RegisterFrame } from "@darkbloom/protocol";
 import { WeightHashes, attestServedModels } from "../attestation/index.js";
 import { ProviderClient } from "../client/provider-client.js";
-import { buildRegisterFrame, describeHardware } from "../client/register.js";
+import { buildRegisterFrame, describeHardware, withHardwareEvidence } from "../client/register.js";
 import { isAvailable, msUntilNextCheck } from "../config/schedule.js";
 import type { EffectiveConfig } from "../config/schema.js";
 import { configDir, loadOrCreateIdentity } from "../identity/identity-store.js";
 import type { Logger } from "../log.js";
 import { waitForShutdownSignal } from "../cli/shutdown.js";
+import { TpmAttester, type HardwareAttester } from "../tpm/index.js";
 import { PROVIDER_VERSION } from "../version.js";
 import type { ControlRequest, ControlResponse, ProviderStatus } from "./control/messages.js";
 import { startControlServer } from "./control/server.js";
-import { checkMemoryCap, closeModels, loadModels, type ServedModel } from "./engines.js";
+import { checkMemoryCap, closeModels, loadModels } from "./engines.js";
+import { createHost, modelStatusRows } from "./hosting.js";
+import type { ModelHost } from "../hosting/index.js";
 import { fetchEarnings } from "./earnings.js";
 import { acquirePidFile, releasePidFile } from "./pidfile.js";
 import type { StatePaths } from "./paths.js";
@@ -36,26 +39,36 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
   } else if (pid.staleRemoved !== undefined) log("stale_pid_file_removed", { pid: pid.staleRemoved === true ? null : pid.staleRemoved });
   const ownsState = pid.ok;
   let control: { close(): Promise<void> } | undefined;
-  let models: ServedModel[] = [];
+  let host: ModelHost | undefined;
+  let tpm: HardwareAttester | undefined;
   try {
-    await checkMemoryCap(config.models, config.memoryCapGb);
     const identity = await loadOrCreateIdentity(configDir());
+    if (config.tpmTcti !== undefined) {
+      tpm = await TpmAttester.open(config.tpmTcti);
+      log("tpm_ready", { tcti: config.tpmTcti });
+    }
+    const hardwareAttester = tpm;
     const keyPair = await generateEncryptionKeyPair();
-    const hashes = new WeightHashes(paths.dir);
-    models = await loadModels(config.models, config.parallel, log, hashes);
-    const hardware = describeHardware(models[0]!.engine.backend);
-    const pricesOf = (served: ServedModel[]) => served.flatMap((m) => (m.config.price ? [{ model: m.config.id, ...m.config.price }] : []));
-    const engineMap = () => new Map(models.map((m) => [m.config.id, m.engine]));
+    // Every configured model is offered; the preload ones (up to 3, memory gate permitting) load now.
+    const hostSettings = { parallel: config.parallel, log, hashes: new WeightHashes(paths.dir), ...(config.memoryCapGb !== undefined && { memoryCapGb: config.memoryCapGb }) };
+    let models = config.models;
+    const created = await createHost(models, hostSettings);
+    host = created.host;
+    await host.preload();
+    const hardware = describeHardware([...created.engines.values()][0]?.backend ?? "cpu");
+    const pricesOf = (served: typeof models) => served.flatMap((m) => (m.price ? [{ model: m.id, ...m.price }] : []));
     const register = async (): Promise<RegisterFrame> => {
-      const frame = await buildRegisterFrame(identity, keyPair, models.map((m) => m.engine.describe()), hardware);
+      const frame = await withHardwareEvidence(await buildRegisterFrame(identity, keyPair, host!.describe(), hardware), hardwareAttester, log);
       const prices = pricesOf(models);
       return { ...frame, ...(config.accountKey !== undefined && { account_token: config.accountKey }), ...(prices.length > 0 && { prices }) };
     };
     const client = new ProviderClient({
       url: config.coordinator,
-      engines: engineMap(),
+      engines: new Map(),
+      hosting: host,
       keyPair,
       identitySecret: identity.secretKey,
+      ...(hardwareAttester && { hardware: hardwareAttester }),
       ...(config.token !== undefined && { token: config.token }),
       register,
       attest: (nonce, served) => attestServedModels(identity, keyPair, served, hardware, nonce, Date.now()),
@@ -74,10 +87,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       trust_level: client.trustLevel ?? null,
       linked: config.accountKey !== undefined,
       paused_by_schedule: paused,
-      models: models.map((m) => {
-        const c = m.engine.capacity();
-        return { id: m.config.id, path: m.config.path, state: c.state, running: c.numRunning, waiting: c.numWaiting, max_concurrency: c.maxConcurrency, ...(m.config.price && { price: m.config.price }) };
-      }),
+      models: modelStatusRows(host!, models, config.parallel),
       requests_served: client.requestsServed,
       tokens_generated: client.tokensGenerated,
       started_at: startedAt.toISOString(),
@@ -97,32 +107,40 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       try {
         const next = { path, id, ...(config.models.find((m) => m.id === id)?.price && { price: config.models.find((m) => m.id === id)!.price! }) };
         await checkMemoryCap([next], config.memoryCapGb);
-        const loaded = await loadModels([next], config.parallel, log, hashes);
-        const engineMapOf = (served: ServedModel[]) => new Map(served.map((m) => [m.config.id, m.engine]));
+        const loaded = await loadModels([next], config.parallel, log);
+        // The switched-to model, hosted alone (its engine taken over as loaded).
+        const next$ = await createHost([next], hostSettings, new Map(loaded.map((m) => [m.config.id, m.engine]))).catch(async (err: Error) => {
+          await closeModels(loaded);
+          throw err;
+        });
+        await next$.host.preload();
+        const oldHost = host!;
         if (!paused && client.linkState === "connected") {
           // Same connection: the coordinator swaps the models on a freshly signed attestation.
-          const frame = await buildRegisterFrame(identity, keyPair, loaded.map((m) => m.engine.describe()), hardware);
-          const prices = pricesOf(loaded);
+          const frame = await buildRegisterFrame(identity, keyPair, next$.host.describe(), hardware);
+          const prices = pricesOf([next]);
           const result = await client.updateModels(
             { attestation: frame.attestation, models: frame.models, ...(prices.length > 0 && { prices }) },
-            engineMapOf(loaded),
+            new Map(loaded.map((m) => [m.config.id, m.engine])),
           );
           if (!result.accepted) {
-            await closeModels(loaded);
+            await next$.host.close();
             log("switch_refused", { model: id, reason: result.reason });
-            return { ok: false, error: `the coordinator refused the switch (still serving ${models.map((m) => m.config.id).join(", ")}): ${result.reason}` };
+            return { ok: false, error: `the coordinator refused the switch (still serving ${models.map((m) => m.id).join(", ")}): ${result.reason}` };
           }
-          const old = models;
-          models = loaded;
-          // Requests already running on the old engine finish before it closes.
+          host = next$.host;
+          models = [next];
+          client.setHosting(host);
+          // Requests already running on the old engines finish before they close.
           await client.settle(config.gracePeriodS * 1000);
-          await closeModels(old);
+          await oldHost.close();
         } else {
           // Not registered right now: the next registration announces the new model.
-          const old = models;
-          models = loaded;
-          client.replaceEngines(engineMap());
-          await closeModels(old);
+          host = next$.host;
+          models = [next];
+          client.setHosting(host);
+          client.replaceEngines(new Map());
+          await oldHost.close();
         }
         log("switched", { model: id });
         return { ok: true, status: status() };
@@ -167,7 +185,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       log("paused", { reason: "outside the availability schedule" });
     }
     if (config.schedule.length > 0) scheduleLoop();
-    log("started", { coordinator: config.coordinator, models: models.map((m) => m.config.id), kid: keyPair.kid, linked: config.accountKey !== undefined, paused });
+    log("started", { coordinator: config.coordinator, models: models.map((m) => m.id), loaded: [...host.loaded().keys()], kid: keyPair.kid, linked: config.accountKey !== undefined, paused });
 
     const outcome = await Promise.race([waitForShutdownSignal().then(() => undefined), client.refused]);
     clearTimeout(scheduleTimer);
@@ -181,7 +199,8 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
     return 0;
   } finally {
     await control?.close().catch(() => undefined);
-    await closeModels(models);
+    await host?.close();
+    await tpm?.close();
     if (ownsState) await releasePidFile(paths.pidFile);
   }
 }

@@ -23,6 +23,14 @@ test("engine: loaded backend passes, a binding that does not load fails with a f
   assert.match(bad.fix ?? "", /reinstall/);
 });
 
+test("engine: the prebuilt binary on CPU suggests a native build; a native build passes", () => {
+  const prebuilt = checkEngine({ ok: true, backend: "cpu", threads: 2, cpuMathCores: 2, binary: "prebuilt" });
+  assert.equal(prebuilt.status, "warn");
+  assert.match(prebuilt.fix ?? "", /darkbloom engine build/);
+  assert.equal(checkEngine({ ok: true, backend: "cpu", threads: 2, cpuMathCores: 2, binary: "localBuild" }).status, process.platform === "darwin" ? "warn" : "pass");
+  assert.equal(checkEngine({ ok: true, backend: "cuda", threads: 8, cpuMathCores: 8, binary: "prebuilt" }).status, "pass");
+});
+
 test("disk: < 1 GiB fails, < 10 GiB warns, unknown warns", () => {
   assert.equal(checkDisk({ dir: "/m", freeBytes: 100 * GIB }).status, "pass");
   assert.equal(checkDisk({ dir: "/m", freeBytes: 5 * GIB }).status, "warn");

@@ -17,9 +17,17 @@ export function checkEngine(f: EngineFacts): CheckResult {
   if (!f.ok) {
     return { name: "engine", status: "fail", detail: `llama.cpp binding did not load: ${f.error}`, fix: "reinstall darkbloom (npm i -g) so node-llama-cpp's prebuilt binary for this platform is present" };
   }
-  const detail = `backend ${f.backend}, ${f.threads} threads (${f.cpuMathCores} math cores)`;
+  const detail = `backend ${f.backend}, ${f.threads} threads (${f.cpuMathCores} math cores)${f.binary ? `, ${f.binary === "localBuild" ? "native build" : "prebuilt binary"}` : ""}`;
   if (f.backend === "cpu" && process.platform === "darwin") {
     return { name: "engine", status: "warn", detail, fix: "Metal is unavailable: check that this Mac has Apple silicon and node-llama-cpp's Metal binary" };
+  }
+  if (f.backend === "cpu" && f.binary === "prebuilt") {
+    return {
+      name: "engine",
+      status: "warn",
+      detail,
+      fix: "the generic prebuilt llama.cpp binary decodes slower on CPU than one built for this machine: run `darkbloom engine build` (offline, ~10 min)",
+    };
   }
   return { name: "engine", status: "pass", detail };
 }

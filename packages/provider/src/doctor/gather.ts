@@ -13,7 +13,7 @@ export async function engineFacts(): Promise<EngineFacts> {
   try {
     const { loadLlama, resolveLlamaConfig } = await import("../engine/llama.js");
     const llama = await loadLlama(resolveLlamaConfig({}));
-    return { ok: true, backend: llama.gpu === false ? "cpu" : llama.gpu, threads: llama.maxThreads, cpuMathCores: llama.cpuMathCores };
+    return { ok: true, backend: llama.gpu === false ? "cpu" : llama.gpu, threads: llama.maxThreads, cpuMathCores: llama.cpuMathCores, binary: llama.buildType };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

@@ -12,7 +12,16 @@ export interface CheckResult {
 }
 
 /** Facts about the engine, as node-llama-cpp reports them (or why it could not load). */
-export type EngineFacts = { ok: true; backend: "cpu" | "metal" | "cuda" | "vulkan"; threads: number; cpuMathCores: number } | { ok: false; error: string };
+export type EngineFacts =
+  | {
+      ok: true;
+      backend: "cpu" | "metal" | "cuda" | "vulkan";
+      threads: number;
+      cpuMathCores: number;
+      /** node-llama-cpp's generic prebuilt binary, or a native build from source (`darkbloom engine build`). */
+      binary?: "prebuilt" | "localBuild";
+    }
+  | { ok: false; error: string };
 
 export interface MemoryFacts {
   totalBytes: number;

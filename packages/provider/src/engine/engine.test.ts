@@ -99,6 +99,10 @@ describe("engine (tiny model)", () => {
     assert.equal(idle.numRunning, 0);
     assert.equal(idle.activeTokenBudgetUsed, 0);
     assert.ok(idle.observedDecodeTps > 0);
+    assert.ok(idle.observedPrefillTps > 0, "prefill speed observed from the real runs");
+    // Honest budget: the KV cells llama.cpp allocated (context per sequence × sequences).
+    assert.equal(idle.activeTokenBudgetMax, engine.kvCapacity);
+    assert.equal(idle.activeTokenBudgetMax, idle.contextSize * 4);
   });
 
   test("requests beyond `parallel` wait in the queue and complete", async () => {

@@ -43,6 +43,8 @@ export class Engine {
   readonly contextSize: number;
   /** Result of the chat-template self-check run at load. */
   readonly templateRenderOk: boolean;
+  /** KV cells the context really holds: its context size × its sequences, as llama.cpp allocated them. */
+  readonly kvCapacity: number;
   private readonly renderer: PromptRenderer;
   private readonly detokenize: DetokenizeFn;
   private readonly scheduler: BatchScheduler;
@@ -61,6 +63,7 @@ export class Engine {
     this.modelId = opts.modelId;
     this.parallel = opts.parallel;
     this.contextSize = context.contextSize;
+    this.kvCapacity = context.contextSize * context.totalSequences;
     this.templateRenderOk = opts.templateRenderOk;
     this.renderer = createPromptRenderer(model);
     this.detokenize = modelDetokenizer(model);
@@ -213,7 +216,7 @@ export class Engine {
       observedAggregateDecodeTps: this.meter.aggregateDecodeTps,
       observedPrefillTps: this.meter.prefillTps,
       activeTokenBudgetUsed: running.reduce((n, j) => n + j.tokenBudget, 0),
-      activeTokenBudgetMax: this.contextSize * this.parallel,
+      activeTokenBudgetMax: this.kvCapacity,
       queuedTokenBudget: queued.reduce((n, j) => n + j.tokenBudget, 0),
       queueLimit: this.scheduler.maxQueue,
       contextSize: this.contextSize,

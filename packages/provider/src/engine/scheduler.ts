@@ -14,11 +14,11 @@ import type { Job } from "./job.js";
 import type { ThroughputMeter } from "./metrics.js";
 
 /**
- * Candidates kept before top-p / temperature sampling. node-llama-cpp cannot disable top-k (0 means
- * "whole vocabulary", i.e. a full sort per token: ~2 ms per sequence per token on CPU); the mass
- * beyond the 1000 most likely tokens is negligible (llama-server's own default is 40).
+ * Candidates kept before top-p / temperature sampling when the request names none (the OpenAI
+ * APIs cannot): llama.cpp's and llama-server's own default. node-llama-cpp cannot disable top-k (0
+ * means "whole vocabulary", i.e. a full sort per token: ~2 ms per sequence per token on CPU).
  */
-export const SAMPLING_TOP_K = 1000;
+export const SAMPLING_TOP_K = 40;
 
 /**
  * A sequence of the context and the job using it. `job` is set only by admit() (at a step

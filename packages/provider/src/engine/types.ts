@@ -131,7 +131,7 @@ export interface EngineCapacity {
   observedPrefillTps: number;
   /** Σ (prompt tokens + max tokens) of running requests. */
   activeTokenBudgetUsed: number;
-  /** KV capacity: context size per sequence × sequences. */
+  /** KV capacity: the context's size per sequence × its sequences, as allocated. */
   activeTokenBudgetMax: number;
   /** Σ (prompt tokens + max tokens) of waiting requests. */
   queuedTokenBudget: number;

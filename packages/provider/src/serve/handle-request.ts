@@ -14,10 +14,13 @@ import { EngineError } from "../engine/index.js";
 import { ReceiptWriter } from "./receipt.js";
 import { renderApiRequest } from "./render-api.js";
 import type { ReplayGuard } from "./replay-guard.js";
+import type { ModelSource } from "../hosting/types.js";
 import type { ChatEngine, ResponseSink } from "./types.js";
 
 export interface ServeContext {
   engines: ReadonlyMap<string, ChatEngine>;
+  /** Hosted models (loaded on demand when cold); wins over `engines` for the models it offers. */
+  models?: ModelSource;
   keyPair: EncryptionKeyPair;
   /** The Ed25519 identity secret: signs each response's usage receipt. */
   identitySecret: Uint8Array;
@@ -47,8 +50,9 @@ export async function handleInferenceRequest(
     ctx.send({ type: "inference_error", request_id: requestId, code, message, retryable });
     ctx.log("inference_error", { request_id: requestId, code });
   };
-  const engine = ctx.engines.get(frame.model);
-  if (!engine) return fail("model_not_found", `model ${frame.model} is not loaded here`, true);
+  const hosted = ctx.models?.offers(frame.model) === true;
+  const direct = hosted ? undefined : ctx.engines.get(frame.model);
+  if (!hosted && !direct) return fail("model_not_found", `model ${frame.model} is not loaded here`, true);
   ctx.send({ type: "inference_accepted", request_id: requestId });
 
   let opened: OpenedRequest;
@@ -81,6 +85,21 @@ export async function handleInferenceRequest(
   if (facts.stream !== frame.stream) return fail("bad_request", "sealed stream flag does not match routing metadata", false);
   // The coordinator reserved credit for the clear max_tokens: never generate more than that.
   if (parsed.api !== "messages.count_tokens") parsed.params.maxTokens = Math.min(parsed.params.maxTokens, frame.max_tokens);
+
+  let engine: ChatEngine;
+  let release = (): void => {};
+  if (direct) engine = direct;
+  else {
+    // A cold model is loaded first (memory gate and model limit permitting): refused → retryable error.
+    const lease = await ctx.models!.acquire(frame.model);
+    if (!lease.ok) {
+      opened.responseKey.fill(0);
+      return fail(lease.code, lease.message, lease.retryable);
+    }
+    engine = lease.engine;
+    release = lease.release;
+    if (signal.aborted) return release();
+  }
 
   const sealer = createStreamSealer(opened.responseKey, ctx.keyPair.kid);
   const receipt = new ReceiptWriter(requestId, frame.model, ctx.identitySecret);
@@ -122,6 +141,8 @@ export async function handleInferenceRequest(
     if (code === "context_length_exceeded" || code === "invalid_request") fail("bad_request", (err as Error).message, false);
     else if (code === "queue_full") fail("overloaded", (err as Error).message, true);
     else fail("engine_error", "generation failed", false);
+  } finally {
+    release();
   }
 }
 

@@ -104,6 +104,10 @@ export interface RunningProvider {
 export interface StartProviderOptions {
   modelPath: string;
   modelId: string;
+  /** Load the main model at start (default true); false: offered, loaded on demand. */
+  preload?: boolean;
+  /** More models the provider offers (written to its provider.toml as [[models]]). */
+  extraModels?: { path: string; id: string; preload?: boolean }[];
   parallel?: number;
   env?: NodeJS.ProcessEnv;
   /** Enrollment token to send; default: the coordinator's. null sends none. */
@@ -114,6 +118,13 @@ export interface StartProviderOptions {
 export async function spawnProvider(coord: RunningCoordinator, opts: StartProviderOptions): Promise<Proc> {
   const configDir = await tempDir("darkbloom-provider-");
   const token = opts.token === undefined ? coord.providerToken : opts.token;
+  // Several models (or an on-demand one) go through provider.toml; one preloaded model through flags.
+  const viaFile = opts.extraModels !== undefined || opts.preload === false;
+  if (viaFile) {
+    const models = [{ path: opts.modelPath, id: opts.modelId, preload: opts.preload ?? true }, ...(opts.extraModels ?? [])];
+    const toml = models.map((m) => `[[models]]\npath = ${JSON.stringify(m.path)}\nid = ${JSON.stringify(m.id)}\npreload = ${m.preload ?? true}\n`).join("\n");
+    await writeFile(join(configDir, "provider.toml"), toml, { mode: 0o600 });
+  }
   return spawnNode(
     providerBin,
     [
@@ -121,10 +132,7 @@ export async function spawnProvider(coord: RunningCoordinator, opts: StartProvid
       "--foreground",
       "--coordinator",
       `ws://127.0.0.1:${coord.port}/ws/provider`,
-      "--model",
-      opts.modelPath,
-      "--model-id",
-      opts.modelId,
+      ...(viaFile ? [] : ["--model", opts.modelPath, "--model-id", opts.modelId]),
       "--parallel",
       String(opts.parallel ?? 4),
     ],

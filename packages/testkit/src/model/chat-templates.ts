@@ -35,3 +35,6 @@ export const CHATML_TOOLS_TEMPLATE = [
   "{%- endfor %}",
   "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}",
 ].join("");
+
+/** A template that parses but fails to render any conversation (an undefined filter). */
+export const BROKEN_TEMPLATE = "{% for message in messages %}{{ message['content'] | no_such_filter }}{% endfor %}";

@@ -1,7 +1,7 @@
 // GGUF metadata for the llama-architecture test model (hyper-parameters + GPT-2 style tokenizer).
 import { gv, type GgufKv, type TensorType } from "../gguf/index.js";
 import type { Preset, PresetSpec } from "./presets.js";
-import { CHATML_TOOLS_TEMPLATE } from "./chat-templates.js";
+import { BROKEN_TEMPLATE, CHATML_TOOLS_TEMPLATE } from "./chat-templates.js";
 import { CHATML_TEMPLATE, type Vocab } from "./tokenizer.js";
 import type { EosMode } from "./weights.js";
 
@@ -52,6 +52,6 @@ export function modelMetadata(o: MetadataOptions): GgufKv[] {
     kv("tokenizer.ggml.padding_token_id", gv.u32(vocab.eosId)),
     kv("tokenizer.ggml.add_bos_token", gv.bool(false)),
     kv("tokenizer.ggml.add_eos_token", gv.bool(false)),
-    kv("tokenizer.chat_template", gv.str(spec.template === "chatml-tools" ? CHATML_TOOLS_TEMPLATE : CHATML_TEMPLATE)),
+    kv("tokenizer.chat_template", gv.str(spec.template === "chatml-tools" ? CHATML_TOOLS_TEMPLATE : spec.template === "broken" ? BROKEN_TEMPLATE : CHATML_TEMPLATE)),
   ];
 }

@@ -1,7 +1,7 @@
 // Model size presets. All presets share the same 1024-token vocabulary and tokenizer.
 import type { TensorType } from "../gguf/index.js";
 
-export type Preset = "tiny" | "small" | "medium" | "tiny-tools";
+export type Preset = "tiny" | "small" | "medium" | "tiny-tools" | "tiny-bad-template";
 
 export interface PresetSpec {
   /** llama.embedding_length */
@@ -19,7 +19,7 @@ export interface PresetSpec {
   /** Default tensor type for 2-D weights (norm weights are always f32). */
   defaultType: TensorType;
   /** tokenizer.chat_template: plain ChatML (default) or ChatML with tool calling (Qwen2.5 style). */
-  template?: "chatml" | "chatml-tools";
+  template?: "chatml" | "chatml-tools" | "broken";
   /**
    * Favour the tokens that close JSON (`"`, `}`, `]`), so grammar-constrained output from random
    * weights ends within a few tokens (strings and objects close at once) instead of running on.
@@ -35,6 +35,8 @@ export const PRESETS: Readonly<Record<Preset, PresetSpec>> = {
   "tiny-tools": {
     embd: 128, layers: 2, ffn: 384, heads: 2, kvHeads: 1, contextLength: 2048, defaultType: "f16", template: "chatml-tools", closeJson: true,
   },
+  /** tiny whose chat template does not render (fails the provider's template self-check). */
+  "tiny-bad-template": { embd: 128, layers: 2, ffn: 384, heads: 2, kvHeads: 1, contextLength: 2048, defaultType: "f16", template: "broken" },
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];

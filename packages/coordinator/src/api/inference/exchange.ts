@@ -62,7 +62,6 @@ export class InferenceExchange implements RelayObserver {
   };
 
   onRouted(): void {
-    // Only measured phases are reported: there is no capacity queue yet, so no `queue` phase.
     this.ctx.timing.mark("route");
   }
 
@@ -74,7 +73,7 @@ export class InferenceExchange implements RelayObserver {
     if (first) {
       this.ctx.logFields.provider_id = provider.id;
       this.ctx.logFields.ttft_ms = this.deps.clock.now() - this.ctx.startedAt;
-      this.ctx.timing.mark("provider");
+      this.ctx.timing.mark("ttft");
       this.ctx.timing.applyTo(this.ctx.res);
     }
     this.hasher.add(chunk);

@@ -9,6 +9,7 @@ import { InferenceExchange } from "./exchange.js";
 import { requestMinTrust, trustShortfall, withMinTrust } from "./min-trust.js";
 import { prepareCoordinatorSealed, prepareE2e, type PreparedRequest } from "./prepare.js";
 import { SealedWriter } from "./sealed-writer.js";
+import { awaitAdmission, refusalError } from "./admit.js";
 import type { ResponseWriter, StreamOptions } from "./writer.js";
 
 function privacyOf(ctx: RequestContext): PrivacyMode {
@@ -23,7 +24,8 @@ function privacyOf(ctx: RequestContext): PrivacyMode {
 /**
  * POST of any inference API family (chat completions, completions, responses, messages,
  * count_tokens) in both privacy modes; the family comes from the route, never from the body:
- * auth → parse → model known (404) → a candidate exists (503) → reserve (402) → relay.
+ * auth → parse → model known (404) → a candidate exists (503) → capacity or a queue place (early
+ * 429, nothing reserved yet) → reserve (402) → wait in the queue (429 on timeout, refunded) → relay.
  * Errors take the family's shape (http/error-format.ts picks it from the path).
  */
 export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
@@ -73,6 +75,8 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     const operatorMin = deps.trust.minTrust;
     const minTrust = requestMinTrust(ctx, operatorMin);
     const accept = withMinTrust(prepared.accept, minTrust, operatorMin);
+    // Demand for the warm pool, counted whether or not a provider can take it now.
+    deps.warmPool?.noteArrival(model);
     const candidates = registry.candidates(model, accept ? { accept } : {});
     if (candidates.length === 0) {
       const shortfall = trustShortfall(registry, model, minTrust, operatorMin);
@@ -83,7 +87,18 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
           : `No provider is available for ${model} right now; retry shortly.`;
       throw new HttpError(503, message, "no_provider", null, { "retry-after": "2" });
     }
-
+    const admissionRequest = {
+      model,
+      inputTokensEstimate: prepared.inputTokensEstimate,
+      maxTokens: prepared.maxTokens,
+      ...(prepared.accept && { accept: prepared.accept }),
+    };
+    // Full queue or too long a wait: refused before anything is counted or reserved.
+    const early = deps.admission.precheck(admissionRequest);
+    if (early) {
+      ctx.logFields.refused = early.reason;
+      throw refusalError(early);
+    }
     timing.mark("route");
 
     const requestId = entropy.id("req");
@@ -104,6 +119,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
 
     const limits = { maxCompletionTokens: prepared.maxTokens, maxPromptTokens: prepared.promptTokenCap, promptEstimate: prepared.promptTokenEstimate };
     const bill = new RequestBill({ meter, checkpoints, logger }, requestId, model, limits, reservation.reservedMicros);
+    const grant = await awaitAdmission(ctx, deps.admission, admissionRequest, bill);
     exchange = new InferenceExchange(ctx, { clock, logger }, writer, bill);
     const handle = relay.start(
       {
@@ -117,6 +133,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
         seal: prepared.seal,
       },
       exchange,
+      grant,
     );
     exchange.attach(handle);
   };

@@ -16,5 +16,6 @@ export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
   logs: () => import("./logs.js").then((m) => m.command),
   switch: () => import("./switch.js").then((m) => m.command),
   config: () => import("./config.js").then((m) => m.command),
+  engine: () => import("./engine.js").then((m) => m.command),
   models: () => import("./models.js").then((m) => m.command),
 };
