@@ -71,7 +71,8 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       ...(hardwareAttester && { hardware: hardwareAttester }),
       ...(config.token !== undefined && { token: config.token }),
       register,
-      attest: (nonce, served) => attestServedModels(identity, keyPair, served, hardware, nonce, Date.now()),
+      // Every offered model (the host's, as registered), loaded or not.
+      attest: (nonce) => attestServedModels(identity, keyPair, host!.describe(), hardware, nonce, Date.now()),
       log,
     });
     const startedAt = now();
