@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import type { ProviderKeysResponse } from "@darkbloom/protocol";
-import { ensureTestModel, startCoordinator, startProvider, waitFor, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
+import { ensureTestModel, repoRoot, startCoordinator, startProvider, waitFor, type RunningCoordinator, type RunningProvider } from "@darkbloom/testkit";
 import { stopAndAuditLedger } from "../support/ledger.js";
 import { makeTestCa, startSwtpm, tpmSkipReason, type RunningSwtpm, type TestCa } from "../support/swtpm.js";
 
@@ -51,12 +52,26 @@ async function chatTrustLevel(coord: RunningCoordinator): Promise<string | null>
   return response.headers.get("x-provider-trust-level");
 }
 
-/** Runs a coordinator trusting `ca` and a TPM-backed provider; returns what they saw. */
-async function withTpmProvider<T>(ca: TestCa, check: (coord: RunningCoordinator, provider: RunningProvider) => Promise<T>): Promise<T> {
+const RELEASE_TOKEN = "tpm-test-release-token-0123456789";
+
+/** Registers this checkout's provider package as a release (what CI does with `npm run release:hash`). */
+async function registerRelease(coord: RunningCoordinator): Promise<void> {
+  const body = execFileSync(process.execPath, [join(repoRoot, "scripts/release-hash.mjs")], { encoding: "utf8", timeout: 60_000 });
+  const res = await fetch(`${coord.baseURL}/releases`, { method: "POST", headers: { authorization: `Bearer ${RELEASE_TOKEN}`, "content-type": "application/json" }, body });
+  assert.equal(res.status, 201, await res.text());
+}
+
+/**
+ * Runs a coordinator trusting `ca` and a TPM-backed provider; returns what they saw. Only a
+ * registered release can be `hardware` (an unknown package stays `self_signed` at most), so the
+ * provider's package is registered first unless `release` is false.
+ */
+async function withTpmProvider<T>(ca: TestCa, check: (coord: RunningCoordinator, provider: RunningProvider) => Promise<T>, release = true): Promise<T> {
   let coord: RunningCoordinator | undefined;
   let provider: RunningProvider | undefined;
   try {
-    coord = await startCoordinator({ env: { DARKBLOOM_TPM_CA_DIR: ca.certDir } });
+    coord = await startCoordinator({ env: { DARKBLOOM_TPM_CA_DIR: ca.certDir, DARKBLOOM_RELEASE_TOKEN: RELEASE_TOKEN } });
+    if (release) await registerRelease(coord);
     provider = await startProvider(coord, { modelPath, modelId: MODEL, parallel: 1, env: { DARKBLOOM_TPM_TCTI: swtpm!.tcti } });
     return await check(coord, provider);
   } finally {
@@ -85,5 +100,16 @@ describe("TPM 2.0 hardware trust through real processes", { skip }, () => {
       assert.ok(refused, "the coordinator logged why");
       assert.match(refused, /not issued by a configured TPM CA/);
     });
+  });
+
+  test("a valid TPM on a package that is not a registered release earns only `self_signed`", async () => {
+    await withTpmProvider(
+      tpmCa,
+      async (coord) => {
+        assert.deepEqual(await trustLevels(coord), ["self_signed"]);
+        assert.match(coord.proc.output().split("\n").find((l) => l.includes('"provider registered"')) ?? "", /"known_release":false/);
+      },
+      false,
+    );
   });
 });

@@ -12,3 +12,4 @@ export * from "./attest/index.js";
 export * from "./e2e-wire/index.js";
 export * from "./models/index.js";
 export * from "./receipt/index.js";
+export * from "./api/link/index.js";

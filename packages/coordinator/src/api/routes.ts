@@ -21,6 +21,9 @@ import { disputeRoute } from "./disputes.js";
 import { catalogRoute, registerModelRoute } from "./catalog/index.js";
 import { capacityRoute } from "./capacity.js";
 import { providerModelRoute, warmPoolRoute } from "./warm-pool/routes.js";
+import { addDeviceRoutes } from "./device/index.js";
+import { latestReleaseRoute, registerReleaseRoute } from "./releases.js";
+import { providerEarningsRoute } from "./provider-earnings.js";
 
 /** Every consumer-facing route. The provider socket (GET /ws/provider) is an upgrade, not a route. */
 export function buildRouter(deps: ApiDeps): Router {
@@ -59,7 +62,12 @@ export function buildRouter(deps: ApiDeps): Router {
     .get("/v1/admin/warm-pool", warmPoolRoute(deps))
     .post("/v1/admin/providers/:id/load", providerModelRoute(deps, "load"))
     .post("/v1/admin/providers/:id/unload", providerModelRoute(deps, "unload"))
-    .get("/v1/models/*id", modelByIdRoute(deps));
+    .get("/v1/models/*id", modelByIdRoute(deps))
+    // Releases, device login, provider earnings (issue 8).
+    .post("/v1/releases", registerReleaseRoute(deps))
+    .get("/v1/releases/latest", latestReleaseRoute(deps))
+    .get("/v1/provider/earnings", providerEarningsRoute(deps));
+  addDeviceRoutes(router, deps);
   addMoneyRoutes(router, deps);
   addPaymentRoutes(router, { store: deps.store, stripe: deps.stripe, webhookSecret: deps.config.stripeWebhookSecret, entropy: deps.entropy, logger: deps.logger });
   return router;

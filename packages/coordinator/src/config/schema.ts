@@ -8,6 +8,7 @@ import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
 import { TRUST_ENV_NAMES, TRUST_FIELDS, checkTrustRelations } from "./trust.js";
 import { TPM_ENV_NAMES, TPM_FIELDS } from "./tpm.js";
 import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
+import { LINK_ENV_NAMES, LINK_FIELDS } from "./link.js";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -99,6 +100,8 @@ export const ConfigSchema = z.object({
   ...TPM_FIELDS,
   /** Warm pool cadence, load timeout and cooldown (config/warm-pool.ts). */
   ...WARM_POOL_FIELDS,
+  /** Releases, minimum provider version, device login (config/link.ts). */
+  ...LINK_FIELDS,
 });
 
 export type CoordinatorConfig = z.output<typeof ConfigSchema>;
@@ -136,6 +139,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   ...ADMISSION_ENV_NAMES,
   ...TPM_ENV_NAMES,
   ...WARM_POOL_ENV_NAMES,
+  ...LINK_ENV_NAMES,
 };
 
 /** Sealed bodies are base64 inside a JSON frame: ~4/3 of the body plus envelope overhead. */

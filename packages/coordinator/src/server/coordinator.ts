@@ -17,9 +17,10 @@ import { openStore, type Store } from "../store/index.js";
 import { TrustService } from "../trust/index.js";
 import { hardwareVerifiersFor } from "../trust/index.js";
 import { WarmPool } from "../warm-pool/index.js";
-import { apiKeyOwner } from "./account-token.js";
+import { apiKeyOwner, bearerAccountOf } from "./account-token.js";
 import { startEviction } from "./eviction.js";
 import { ProviderEndpoint } from "./provider-endpoint.js";
+import { providerIdFor } from "../ws/provider-id.js";
 import type { ProviderEvents } from "../ws/index.js";
 import type { ProviderAdmission } from "./provider-auth.js";
 
@@ -197,7 +198,11 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     trust,
     hardware,
     modelLoads: warmPool,
-  }, providerAdmission(cfg, logger));
+    ...(cfg.minProviderVersion !== undefined && { minProviderVersion: cfg.minProviderVersion }),
+    isKnownRelease: async (hash) => (await store.releases.byHash(hash)) !== null,
+    linkDevice: (link) => store.devices.link(link),
+    linkedAccount: async (identityKey) => (await store.devices.linkOf(providerIdFor(identityKey)))?.accountId ?? null,
+  }, providerAdmission(cfg, logger), bearerAccountOf(store));
   const stopEviction = startEviction(registry, providerEvents, clock, logger, cfg.providerEvictionMs, Math.min(cfg.heartbeatIntervalMs, 5_000));
 
   try {

@@ -23,12 +23,15 @@ export function providerAuthorizer(admission: ProviderAdmission): (authorization
 }
 
 /** A complete HTTP 401 for a refused upgrade: the client reads a status and a reason, not a reset. */
-export function unauthorizedUpgradeResponse(verdict: Exclude<AuthVerdict, "ok">): string {
+export function unauthorizedUpgradeResponse(verdict: Exclude<AuthVerdict, "ok"> | "account_token"): string {
   const message =
     verdict === "missing"
-      ? "Provider registration needs the coordinator's enrollment token: send `Authorization: Bearer <token>` (darkbloom start --token or DARKBLOOM_PROVIDER_TOKEN)."
-      : "The provider enrollment token is not valid for this coordinator.";
-  const body = JSON.stringify({ error: { message, type: "authentication_error", code: "invalid_provider_token", param: null } });
+      ? "Provider registration needs an account token (darkbloom login) or the coordinator's enrollment token: send `Authorization: Bearer <token>` (darkbloom start --token or DARKBLOOM_PROVIDER_TOKEN)."
+      : verdict === "account_token"
+        ? "The provider account token is not valid for this coordinator (revoked or unknown): run `darkbloom login` again."
+        : "The provider enrollment token is not valid for this coordinator.";
+  const code = verdict === "account_token" ? "invalid_account_token" : "invalid_provider_token";
+  const body = JSON.stringify({ error: { message, type: "authentication_error", code, param: null } });
   return (
     "HTTP/1.1 401 Unauthorized\r\n" +
     'WWW-Authenticate: Bearer realm="darkbloom-provider"\r\n' +

@@ -8,6 +8,7 @@ interface SettledRow {
   reserved: number;
   charged: number | null;
   provider_account_id: string | null;
+  provider_device: string | null;
   provider_earned: number | null;
   platform_fee: number | null;
   referrer_account_id: string | null;
@@ -36,7 +37,9 @@ function expectedPostings(r: SettledRow, problems: string[]): Map<string, number
     problems.push(`${r.request_id}: consumer debit ${charged} != provider ${provider} + fee ${fee} + referral ${referral}`);
   }
   if (referral > 0 && r.referrer_account_id === null) problems.push(`${r.request_id}: a referral share with no referrer`);
-  add(m, r.provider_account_id === null ? LEDGER.unclaimedEarnings : LEDGER.earnings(r.provider_account_id), provider);
+  const providerCode =
+    r.provider_account_id !== null ? LEDGER.earnings(r.provider_account_id) : r.provider_device !== null ? LEDGER.device(r.provider_device) : LEDGER.unclaimedEarnings;
+  add(m, providerCode, provider);
   add(m, LEDGER.fees, fee);
   if (r.referrer_account_id !== null) add(m, LEDGER.referral(r.referrer_account_id), referral);
   return m;
@@ -52,7 +55,7 @@ const describe = (m: Map<string, number>) =>
 export async function auditRequests(db: SqlExecutor): Promise<RequestAudit> {
   const problems: string[] = [];
   const rows = await db.all<SettledRow>(
-    `SELECT request_id, account_id, reserved, charged, provider_account_id, provider_earned, platform_fee, referrer_account_id, referral_earned
+    `SELECT request_id, account_id, reserved, charged, provider_account_id, provider_device, provider_earned, platform_fee, referrer_account_id, referral_earned
        FROM requests WHERE state <> 'reserved'`,
   );
   const postings = await db.all<{ request_id: string; account_code: string; amount: number }>(

@@ -11,3 +11,5 @@ export * from "./accounts/index.js";
 export * from "./models/index.js";
 export * from "./known-models/index.js";
 export * from "./disputes/index.js";
+export * from "./releases/index.js";
+export * from "./devices/index.js";

@@ -1,5 +1,7 @@
 /** Ledger account codes. Postings in one entry always sum to zero. */
 export const LEDGER = {
+  /** What an unlinked provider identity (device `prv_…`) earned; moves to its account when it is linked. */
+  device: (deviceId: string) => `provider:${deviceId}:earnings`,
   /** Source of granted and deposited credit; goes negative as credit is issued. */
   funding: "platform:funding",
   /** Charges settled without a split (before migration 4, or by a caller that gave none). */

@@ -80,9 +80,12 @@ export function checkSplit(split: SettleSplit, charged: number): void {
   if (split.referralMicros > 0 && split.referrerAccountId === null) throw new StoreError("a referral share needs a referrer");
 }
 
-export function splitPostings(split: SettleSplit): Posting[] {
+/** The postings of a split; `deviceId`: an unlinked provider's own earnings account takes its share. */
+export function splitPostings(split: SettleSplit, deviceId: string | null = null): Posting[] {
+  const providerAccount =
+    split.providerAccountId !== null ? LEDGER.earnings(split.providerAccountId) : deviceId !== null ? LEDGER.device(deviceId) : LEDGER.unclaimedEarnings;
   return [
-    { account: split.providerAccountId === null ? LEDGER.unclaimedEarnings : LEDGER.earnings(split.providerAccountId), amount: split.providerMicros },
+    { account: providerAccount, amount: split.providerMicros },
     { account: LEDGER.fees, amount: split.platformFeeMicros },
     ...(split.referrerAccountId === null ? [] : [{ account: LEDGER.referral(split.referrerAccountId), amount: split.referralMicros }]),
   ];

@@ -2,6 +2,8 @@ import { ACCOUNTS_MIGRATION } from "./accounts/migration.js";
 import { MODELS_MIGRATION } from "./models/migration.js";
 import { KNOWN_MODELS_MIGRATION } from "./known-models/migration.js";
 import { DISPUTES_MIGRATION } from "./disputes/migration.js";
+import { RELEASES_MIGRATION } from "./releases/migration.js";
+import { DEVICES_MIGRATION } from "./devices/migration.js";
 import type { SqlDatabase } from "./sql.js";
 
 export interface Migration {
@@ -130,6 +132,8 @@ export const MIGRATIONS: readonly Migration[] = [
   MODELS_MIGRATION,
   KNOWN_MODELS_MIGRATION,
   DISPUTES_MIGRATION,
+  RELEASES_MIGRATION,
+  DEVICES_MIGRATION,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. */

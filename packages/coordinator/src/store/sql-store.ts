@@ -8,6 +8,8 @@ import { MoneyQueries } from "./money-store.js";
 import { SqlModelManifests, type ModelManifestStore } from "./models/index.js";
 import { SqlKnownModels, type KnownModelStore } from "./known-models/index.js";
 import { SqlDisputes, type DisputeStore } from "./disputes/index.js";
+import { SqlReleases, type ReleaseStore } from "./releases/index.js";
+import { SqlDevices, deviceOfProviderId, unlinkedEarningsTarget, type DeviceStore } from "./devices/index.js";
 import { REQUEST_COLUMNS, heldReservationOf, requestRecordOf, type RequestRow } from "./request-rows.js";
 import {
   StoreError,
@@ -51,6 +53,8 @@ export class SqlStore implements Store {
   readonly models: ModelManifestStore;
   readonly knownModels: KnownModelStore;
   readonly disputes: DisputeStore;
+  readonly releases: ReleaseStore;
+  readonly devices: DeviceStore;
   private readonly now: () => number;
   private readonly newId: (prefix: string) => string;
   /** Prices, invites, payouts: see money-store.ts (delegated below). */
@@ -72,6 +76,8 @@ export class SqlStore implements Store {
     this.disputes = new SqlDisputes(db, this.now);
     const ledger = { post: this.post.bind(this) };
     this.money = new MoneyQueries(db, ledger, this.now);
+    this.releases = new SqlReleases(db, this.now);
+    this.devices = new SqlDevices(db, ledger, this.now, this.newId);
   }
 
   setModelPrice: Store["setModelPrice"] = (p) => this.money.setModelPrice(p);
@@ -209,17 +215,24 @@ export class SqlStore implements Store {
       const charged = Math.min(input.chargeMicros, reserved);
       const refunded = reserved - charged;
       const shortfall = input.chargeMicros - charged;
-      const split = input.split;
+      let split = input.split;
       if (split) checkSplit(split, charged);
+      // An unlinked connection's share: its device's linked account, else the device's own account.
+      let device: string | null = null;
+      if (split && split.providerAccountId === null) {
+        const target = await unlinkedEarningsTarget(tx, input.providerId === null ? null : deviceOfProviderId(input.providerId));
+        if (target && "accountId" in target) split = { ...split, providerAccountId: target.accountId };
+        else if (target) device = target.deviceId;
+      }
       await this.post(tx, "settle", `settle:${input.requestId}`, input.requestId, [
         { account: LEDGER.held(row.account_id), amount: -reserved },
         { account: available, amount: refunded },
-        ...(split ? splitPostings(split) : [{ account: LEDGER.revenue, amount: charged }]),
+        ...(split ? splitPostings(split, device) : [{ account: LEDGER.revenue, amount: charged }]),
       ]);
       await tx.run(
         `UPDATE requests SET state = ?, charged = ?, shortfall = ?, prompt_tokens = ?, completion_tokens = ?,
            provider_id = ?, settled_at = ?, provider_account_id = ?, provider_earned = ?, platform_fee = ?,
-           referrer_account_id = ?, referral_earned = ? WHERE request_id = ?`,
+           referrer_account_id = ?, referral_earned = ?, provider_device = ? WHERE request_id = ?`,
         [
           input.outcome,
           charged,
@@ -233,6 +246,7 @@ export class SqlStore implements Store {
           split?.platformFeeMicros ?? null,
           split?.referrerAccountId ?? null,
           split?.referralMicros ?? null,
+          device,
           input.requestId,
         ],
       );

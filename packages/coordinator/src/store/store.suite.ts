@@ -7,6 +7,7 @@ import { moneySuite } from "./money.suite.js";
 import { modelsSuite } from "./models/models.suite.js";
 import { knownModelsSuite } from "./known-models/known-models.suite.js";
 import { disputesSuite } from "./disputes/disputes.suite.js";
+import { releasesSuite } from "./releases/releases.suite.js";
 
 /**
  * The behaviour every Store engine must show. Engines call this from their own *.test.ts with a
@@ -199,4 +200,5 @@ export function storeSuite(name: string, factory: () => Promise<Store>): void {
   modelsSuite(name, factory);
   knownModelsSuite(name, factory);
   disputesSuite(name, factory);
+  releasesSuite(name, factory);
 }

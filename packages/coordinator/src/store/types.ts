@@ -2,6 +2,8 @@ import type { AccountStore, KeyStore, UsageStore } from "./accounts/types.js";
 import type { ModelManifestStore } from "./models/types.js";
 import type { KnownModelStore } from "./known-models/types.js";
 import type { DisputeStore } from "./disputes/types.js";
+import type { ReleaseStore } from "./releases/types.js";
+import type { DeviceStore } from "./devices/types.js";
 
 /**
  * Durable state behind one interface with interchangeable engines (SQLite now, PostgreSQL later).
@@ -56,7 +58,10 @@ export interface SettleInput {
 
 /** Who earns what of one charge (billing/split.ts computes it). */
 export interface SettleSplit {
-  /** The serving provider's owner; null: the platform's unclaimed provider earnings. */
+  /**
+   * The serving provider's owner; null: the account its device is linked to, else the device's own
+   * earnings account (`provider:<device>:earnings`, moved on linking), else the unclaimed pool.
+   */
   providerAccountId: string | null;
   providerMicros: number;
   platformFeeMicros: number;
@@ -193,6 +198,10 @@ export interface Store {
   readonly knownModels: KnownModelStore;
   /** Consumers' disputes of signed usage receipts (store/disputes). */
   readonly disputes: DisputeStore;
+  /** Provider releases registered by CI (store/releases). */
+  readonly releases: ReleaseStore;
+  /** Device login codes, provider account tokens, provider ↔ account links (store/devices). */
+  readonly devices: DeviceStore;
   createAccount(input: { id?: string; label?: string }): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
   createApiKey(input: { accountId: string; keyHash: string; label?: string }): Promise<ApiKeyRecord>;

@@ -69,6 +69,12 @@ export interface FakeProviderOptions {
   contextLength?: number;
   /** Sign a usage receipt (clear and sealed) on inference_complete, as a real provider does (default true). */
   receipts?: boolean;
+  /** The Ed25519 identity (default: a fresh one). */
+  identity?: { publicKey: Uint8Array; secretKey: Uint8Array };
+  /** Reported and attested provider version (default 0.0.0-fake). */
+  providerVersion?: string;
+  /** The attestation's package_hash (default none). */
+  packageHash?: string;
 }
 
 /** The enrollment token coordinator tests configure (`providerToken`) and fakes send by default. */
@@ -100,13 +106,15 @@ export class FakeProvider {
 
   static async connect(coordinatorUrl: string, opts: FakeProviderOptions): Promise<FakeProvider> {
     const keys = await generateEncryptionKeyPair();
-    const identity = await generateIdentityKeyPair();
+    const identity = opts.identity ?? (await generateIdentityKeyPair());
+    const version = opts.providerVersion ?? "0.0.0-fake";
     const attestation = await signAttestation(
       {
         identity_key: encodeBase64(identity.publicKey),
         encryption_key: encodeBase64(keys.publicKey),
         kid: keys.kid,
-        provider_version: "0.0.0-fake",
+        provider_version: version,
+        ...(opts.packageHash !== undefined && { package_hash: opts.packageHash }),
         models: opts.models.map((id) => ({ id })),
         hardware: { platform: "linux", arch: "x64" },
         nonce: "fake",
@@ -123,7 +131,7 @@ export class FakeProvider {
         fake.send({
           type: "register",
           protocol_version: PROTOCOL_VERSION,
-          provider_version: "0.0.0-fake",
+          provider_version: version,
           attestation,
           hardware: { platform: "linux", arch: "x64", cpu: "fake", cores: 2, memory_gb: 4, backend: "cpu" },
           models: opts.models.map((id) => ({ id, size_bytes: 1, quantization: "q4", context_length: opts.contextLength ?? 4096, template_render_ok: true })),

@@ -32,13 +32,16 @@ import {
   peekRegisterVersion,
   provesPossession,
   versionRefusal,
+  admitAccount,
   liveProvider,
   hardwareAnswered,
-  resolveOwner,
   startHardwareCheck,
   type AcceptedRegister,
-  type AccountTokenResolver,
+  type BearerAccount,
+  type RegistrationPolicy,
 } from "./registration/index.js";
+import { capTrustForRelease } from "../releases/index.js";
+import { providerIdFor } from "./provider-id.js";
 
 /** What the socket layer tells the relay. Providers are passed as instances, not ids. */
 export interface ProviderEvents {
@@ -51,7 +54,7 @@ export interface ProviderEvents {
   onProviderCapacity?(provider: LiveProvider, why: "registered" | "heartbeat" | "models"): void;
 }
 
-export interface ProviderSocketDeps {
+export interface ProviderSocketDeps extends RegistrationPolicy {
   registry: ProviderRegistry;
   events: ProviderEvents;
   clock: Clock;
@@ -63,10 +66,13 @@ export interface ProviderSocketDeps {
   writeTimeoutMs: number;
   /** Register attestations must be this fresh (default ±5 min). */
   attestationMaxAgeMs?: number;
-  /** Links a provider to its owner account from `register.account_token`; absent: providers stay unlinked. */
-  resolveAccountToken?: AccountTokenResolver;
   /** Periodic challenges once registered (src/trust); absent: only the registration proof. */
   trust?: { attach(provider: LiveProvider): ConnectionTrust };
+  /**
+   * Records that a proven provider identity earns for an account (store.devices.link: moves what
+   * it earned unlinked). Called after the proof for every linked registration.
+   */
+  linkDevice?: (link: { deviceId: string; identityKey: string; accountId: string }) => Promise<unknown>;
   /** Verifiers of register `hardware_evidence` (trust level `hardware`); absent or empty: none earn it. */
   hardware?: HardwareVerifiers;
   /** The warm pool: heartbeats (free_for_load_gb), load_model_status answers, disconnects. */
@@ -82,7 +88,7 @@ const closeReason = (s: string): string => s.replace(/[^\x20-\x7e]/g, "?").slice
 type Phase =
   | { name: "awaiting_register" }
   | { name: "verifying" }
-  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge; ownerAccountId: string | null; hardware: HardwareSession | undefined }
+  | { name: "challenged"; pending: AcceptedRegister; challenge: Challenge; ownerAccountId: string | null; knownRelease: boolean; hardware: HardwareSession | undefined }
   | { name: "registered"; provider: LiveProvider }
   | { name: "closed" };
 
@@ -92,7 +98,7 @@ type Phase =
  * two-lane writer and cleanup. Nothing reaches the registry, and so no request is routed here,
  * before the proof of possession of the identity key passes.
  */
-export function attachProviderSocket(ws: WebSocket, remote: string, deps: ProviderSocketDeps): void {
+export function attachProviderSocket(ws: WebSocket, remote: string, deps: ProviderSocketDeps, bearer?: BearerAccount): void {
   const { registry, events, clock } = deps;
   const maxAgeMs = deps.attestationMaxAgeMs ?? ATTESTATION_MAX_AGE_MS;
   let log = deps.logger.child({ remote });
@@ -128,13 +134,13 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const checked = await checkRegister(frame, { now: clock.now(), maxAgeMs, verifyAttestation: deps.verifyAttestation });
     if (phase.name !== "verifying") return; // closed while verifying
     if (!checked.ok) return reject(checked.reason, checked.code);
-    const owner = await resolveOwner(frame, deps.resolveAccountToken);
+    const admission = await admitAccount(frame, bearer, deps);
     if (phase.name !== "verifying") return;
-    if (!owner.ok) return reject(owner.reason, owner.code);
+    if (!admission.ok) return reject(admission.reason, admission.code);
     const hardware = await startHardwareCheck(frame, deps.hardware, clock.now(), log);
     if (phase.name !== "verifying") return;
     const challenge = newChallenge(clock.now());
-    phase = { name: "challenged", pending: checked, challenge, ownerAccountId: owner.ownerAccountId, hardware };
+    phase = { name: "challenged", pending: checked, challenge, ownerAccountId: admission.ownerAccountId, knownRelease: admission.knownRelease, hardware };
     const hardwareChallenge = hardware?.challenge;
     writer.send(encodeFrame({ type: "attestation_challenge", ...challenge, ...(hardwareChallenge && { hardware_challenge: hardwareChallenge }) }), "control");
   }
@@ -144,6 +150,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     challenge: Challenge,
     response: AttestationResponseFrame,
     ownerAccountId: string | null,
+    knownRelease: boolean,
     hardware: HardwareSession | undefined,
   ): Promise<void> {
     const { frame, models } = pending;
@@ -155,8 +162,9 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const hardwareProven = hardware !== undefined && (await hardwareAnswered(hardware, response, challenge, att.encryption_key, clock.now(), log));
     if (phase.name !== "verifying") return; // closed while verifying
     const now = clock.now();
-    // Earned by the proof just checked, and by verified hardware evidence.
-    const trustLevel = earnedTrustLevel({ hardware: hardwareProven });
+    // Earned by the proof just checked, and by verified hardware evidence; a package that is not a
+    // registered release stays self_signed at most.
+    const trustLevel = capTrustForRelease(earnedTrustLevel({ hardware: hardwareProven }), knownRelease);
     const link: ProviderLink = {
       send: (f, lane) => writer.send(encodeFrame(f), lane),
       close: (code, reason) => (code === CLOSE_REPLACED || code === CLOSE_GOING_AWAY ? ws.close(code, reason) : ws.terminate()),
@@ -186,9 +194,13 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       trust_level: provider.trustLevel,
       remote,
       linked: ownerAccountId !== null,
+      known_release: knownRelease,
     });
     trust = deps.trust?.attach(provider);
     events.onProviderCapacity?.(provider, "registered");
+    if (ownerAccountId !== null && deps.linkDevice) {
+      deps.linkDevice({ deviceId: providerIdFor(att.identity_key), identityKey: att.identity_key, accountId: ownerAccountId }).catch((err) => log.error("linking the provider to its account failed", errorFields(err)));
+    }
   }
 
   let updating = false;
@@ -238,7 +250,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
         return reject(`unexpected ${frame.type} frame during registration`);
       case "challenged":
         if (frame.type !== "attestation_response") return reject(`expected attestation_response, got ${frame.type}`);
-        onProof(phase.pending, phase.challenge, frame, phase.ownerAccountId, phase.hardware).catch((err) => {
+        onProof(phase.pending, phase.challenge, frame, phase.ownerAccountId, phase.knownRelease, phase.hardware).catch((err) => {
           log.error("registration failed", errorFields(err));
           reject("registration failed");
         });

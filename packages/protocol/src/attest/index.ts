@@ -33,3 +33,10 @@ export {
   type Tpm2Challenge,
   type Tpm2Evidence,
 } from "./hardware-evidence.js";
+export {
+  DeviceCodeProofSchema,
+  deviceCodeSigningBytes,
+  signDeviceCodeRequest,
+  verifyDeviceCodeRequest,
+  type DeviceCodeProof,
+} from "./device-link.js";

@@ -16,4 +16,7 @@ export const CLOSE_UNSUPPORTED_VERSION = 4003;
 /** The register frame's `account_token` does not name an active account; the operator must fix it. */
 export const CLOSE_BAD_ACCOUNT_TOKEN = 4004;
 
-export const PERMANENT_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_UNSUPPORTED_VERSION, CLOSE_BAD_ACCOUNT_TOKEN]);
+/** The provider's software is older than the coordinator's DARKBLOOM_MIN_PROVIDER_VERSION; the reason says what to install. */
+export const CLOSE_PROVIDER_TOO_OLD = 4005;
+
+export const PERMANENT_CLOSE_CODES: ReadonlySet<number> = new Set([CLOSE_UNSUPPORTED_VERSION, CLOSE_BAD_ACCOUNT_TOKEN, CLOSE_PROVIDER_TOO_OLD]);

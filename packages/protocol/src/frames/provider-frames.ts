@@ -45,7 +45,10 @@ export const RegisterFrameSchema = z.object({
   hardware: HardwareSchema,
   models: z.array(ProviderModelSchema).min(1).max(16),
   benchmark_tps: z.number().nonnegative().optional(),
-  /** Links the provider to its owner's account (today an API key of that account). */
+  /**
+   * Links the provider to its owner's account: an API key of that account (kept for compatibility;
+   * `darkbloom login`'s account token, sent as the upgrade's bearer, is the provider credential).
+   */
   account_token: z.string().max(512).optional(),
   prices: z.array(ModelPriceSchema).max(16).optional(),
   /** Hardware-backed evidence over `attestationSubject(attestation)` (earns trust level `hardware`). */

@@ -20,6 +20,8 @@ export const USAGE = `usage:
   darkbloom logs [-f] [-n N]            the background provider's log
   darkbloom switch --model FILE [--model-id ID]   change the served model of the running provider
   darkbloom config show [--json]        the effective configuration (secrets masked)
+  darkbloom login [--coordinator URL]   link this provider to your account (device code)
+  darkbloom logout                      unlink it (revokes its account token)
 
   darkbloom models catalog|download ID|list|remove ID|verify [ID]   (--model also takes a downloaded ID)
   darkbloom [start|local] --help | --version
@@ -31,8 +33,10 @@ export const USAGE = `usage:
   URL is ws://host:port/ws/provider or an http://host:port base (default ws://127.0.0.1:8080/ws/provider).
   The model id defaults to the file name without .gguf; --parallel (default 4) is the number of
   sequences decoded together in one batch. The coordinator's provider enrollment token comes from
-  DARKBLOOM_PROVIDER_TOKEN or --token (the variable keeps it out of the process list). Earnings go to
-  the account whose API key is given in DARKBLOOM_ACCOUNT_KEY or --account-key (unset: unlinked).`;
+  DARKBLOOM_PROVIDER_TOKEN or --token (the variable keeps it out of the process list); after
+  \`darkbloom login\` the provider sends its account token instead. Earnings go to the account it is
+  logged in to (or whose API key is in DARKBLOOM_ACCOUNT_KEY / --account-key); unlinked, they accrue
+  to this provider's identity and move to the account when it is linked.`;
 
 export interface EngineArgs {
   modelPath: string;

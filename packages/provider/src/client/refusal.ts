@@ -46,8 +46,9 @@ export function readRefusalMessage(res: IncomingMessage): Promise<string | undef
 /** A refused upgrade that retrying cannot fix (wrong or missing enrollment token), else undefined. */
 export function upgradeRefusal(status: number, serverMessage: string | undefined): Refusal | undefined {
   if (status !== 401 && status !== 403) return undefined;
-  const hint = "set DARKBLOOM_PROVIDER_TOKEN (or --token) to the coordinator's provider enrollment token";
-  return { status, message: `the coordinator refused registration (HTTP ${status}): ${serverMessage ?? "not authorized"}; ${hint}` };
+  // An account token the coordinator refused says so itself ("run `darkbloom login` again").
+  const hint = serverMessage?.includes("darkbloom login") ? "" : "; set DARKBLOOM_PROVIDER_TOKEN (or --token) to the coordinator's provider enrollment token, or run `darkbloom login`";
+  return { status, message: `the coordinator refused registration (HTTP ${status}): ${serverMessage ?? "not authorized"}${hint}` };
 }
 
 /** A close that retrying cannot fix (e.g. unsupported protocol version), else undefined. */

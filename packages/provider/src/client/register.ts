@@ -10,6 +10,7 @@ import {
 } from "@darkbloom/protocol";
 import { attestServedModels } from "../attestation/build.js";
 import { storedBenchmarkTps } from "../benchmark/store.js";
+import { ownPackageHash } from "../release/index.js";
 import type { Identity } from "../identity/identity-store.js";
 import type { HardwareAttester } from "../tpm/index.js";
 import { PROVIDER_VERSION } from "../version.js";
@@ -27,8 +28,9 @@ export function describeHardware(backend: string): Hardware {
 }
 
 /**
- * Builds a register frame with a freshly signed attestation (new nonce and timestamp), with the
- * stored `darkbloom benchmark` result as benchmark_tps when it was measured on a served model.
+ * Builds a register frame with a freshly signed attestation (new nonce and timestamp, this
+ * package's hash: release/package-hash.ts), with the stored `darkbloom benchmark` result as
+ * benchmark_tps when it was measured on a served model.
  */
 export async function buildRegisterFrame(
   identity: Identity,
@@ -37,7 +39,8 @@ export async function buildRegisterFrame(
   hardware: Hardware,
   now: () => number = Date.now,
 ): Promise<RegisterFrame> {
-  const attestation = await attestServedModels(identity, keyPair, models, hardware, randomBytes(16).toString("hex"), now());
+  const packageHash = await ownPackageHash();
+  const attestation = await attestServedModels(identity, keyPair, models, hardware, randomBytes(16).toString("hex"), now(), packageHash);
   const benchmarkTps = await storedBenchmarkTps(models.map((m) => m.id));
   return {
     type: "register",

@@ -1,5 +1,6 @@
 import { generateEncryptionKeyPair, type RegisterFrame } from "@darkbloom/protocol";
 import { WeightHashes, attestServedModels } from "../attestation/index.js";
+import { ownPackageHash } from "../release/index.js";
 import { ProviderClient } from "../client/provider-client.js";
 import { buildRegisterFrame, describeHardware, withHardwareEvidence } from "../client/register.js";
 import { isAvailable, msUntilNextCheck } from "../config/schedule.js";
@@ -14,7 +15,8 @@ import { startControlServer } from "./control/server.js";
 import { checkMemoryCap, closeModels, loadModels } from "./engines.js";
 import { createHost, modelStatusRows } from "./hosting.js";
 import type { ModelHost } from "../hosting/index.js";
-import { fetchEarnings } from "./earnings.js";
+import { coordinatorOrigin, fetchEarnings } from "./earnings.js";
+import { fetchDeviceEarnings, loadAccount } from "../account/index.js";
 import { acquirePidFile, releasePidFile } from "./pidfile.js";
 import type { StatePaths } from "./paths.js";
 
@@ -48,6 +50,13 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       log("tpm_ready", { tcti: config.tpmTcti });
     }
     const hardwareAttester = tpm;
+    // `darkbloom login`'s account token: the upgrade's bearer (instead of the enrollment token), but
+    // only toward the coordinator that issued it.
+    const stored = await loadAccount(configDir());
+    const account = stored && stored.coordinator === coordinatorOrigin(config.coordinator) ? stored : undefined;
+    if (stored && !account) log("account_token_unused", { reason: `logged in at ${stored.coordinator}, not at this coordinator: run \`darkbloom login\` for it` });
+    const bearer = account?.access_token ?? config.token;
+    const linked = account !== undefined || config.accountKey !== undefined;
     const keyPair = await generateEncryptionKeyPair();
     // Every configured model is offered; the preload ones (up to 3, memory gate permitting) load now.
     const hostSettings = { parallel: config.parallel, log, hashes: new WeightHashes(paths.dir), ...(config.memoryCapGb !== undefined && { memoryCapGb: config.memoryCapGb }) };
@@ -69,10 +78,10 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       keyPair,
       identitySecret: identity.secretKey,
       ...(hardwareAttester && { hardware: hardwareAttester }),
-      ...(config.token !== undefined && { token: config.token }),
+      ...(bearer !== undefined && { token: bearer }),
       register,
       // Every offered model (the host's, as registered), loaded or not.
-      attest: (nonce) => attestServedModels(identity, keyPair, host!.describe(), hardware, nonce, Date.now()),
+      attest: async (nonce) => attestServedModels(identity, keyPair, host!.describe(), hardware, nonce, Date.now(), await ownPackageHash()),
       log,
     });
     const startedAt = now();
@@ -86,7 +95,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       connection: switching ? "switching" : paused ? "paused" : client.linkState === "idle" ? "starting" : client.linkState,
       provider_id: client.providerId ?? null,
       trust_level: client.trustLevel ?? null,
-      linked: config.accountKey !== undefined,
+      linked,
       paused_by_schedule: paused,
       models: modelStatusRows(host!, models, config.parallel),
       requests_served: client.requestsServed,
@@ -153,8 +162,11 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
     const handle = async (req: ControlRequest): Promise<ControlResponse> => {
       switch (req.op) {
         case "status": {
-          const earnings = config.accountKey === undefined ? null : ((await fetchEarnings(config.coordinator, config.accountKey)) ?? null);
-          return { ok: true, status: { ...status(), earnings } };
+          const [earnings, deviceEarnings] = await Promise.all([
+            config.accountKey === undefined ? null : fetchEarnings(config.coordinator, config.accountKey),
+            account === undefined ? null : fetchDeviceEarnings(account.coordinator, account.access_token, account.device_id),
+          ]);
+          return { ok: true, status: { ...status(), earnings: earnings ?? null, device_earnings: deviceEarnings ?? null } };
         }
         case "switch":
           return switchModel(req.model_path, req.model_id);
@@ -186,7 +198,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       log("paused", { reason: "outside the availability schedule" });
     }
     if (config.schedule.length > 0) scheduleLoop();
-    log("started", { coordinator: config.coordinator, models: models.map((m) => m.id), loaded: [...host.loaded().keys()], kid: keyPair.kid, linked: config.accountKey !== undefined, paused });
+    log("started", { coordinator: config.coordinator, models: models.map((m) => m.id), loaded: [...host.loaded().keys()], kid: keyPair.kid, linked, ...(account && { account_id: account.account_id }), paused });
 
     const outcome = await Promise.race([waitForShutdownSignal().then(() => undefined), client.refused]);
     clearTimeout(scheduleTimer);

@@ -34,3 +34,16 @@ test("a linked provider's status shows what its account earned, or says the coor
   assert.match(formatStatus(ProviderStatusSchema.parse({ ...base, earnings: null })), /did not answer/);
   assert.match(formatStatus(ProviderStatusSchema.parse({ ...base, linked: false })), /unlinked/);
 });
+
+test("a provider linked by darkbloom login shows its account balance and this device's earnings, today included", () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const st = ProviderStatusSchema.parse({
+    pid: 1, version: "0.1.0", coordinator: "ws://c/ws/provider", connection: "connected", provider_id: "prv_0123456789abcdef", trust_level: "self_signed",
+    linked: true, paused_by_schedule: false, models: [], requests_served: 2, tokens_generated: 8, started_at: new Date(0).toISOString(), uptime_s: 1,
+    device_earnings: {
+      account_id: "acct_1", balance_micros: 2_500, device_id: "prv_0123456789abcdef", earned_micros: 2_000, requests: 2,
+      days: [{ day: "2020-01-01", earned_micros: 500, requests: 1, completion_tokens: 4 }, { day: today, earned_micros: 1_500, requests: 1, completion_tokens: 4 }],
+    },
+  });
+  assert.match(formatStatus(st), /linked to acct_1 \(balance \$0\.002500\); this device prv_0123456789abcdef: \$0\.002000 over 2 requests, today \$0\.001500/);
+});

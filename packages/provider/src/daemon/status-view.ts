@@ -11,7 +11,12 @@ function duration(s: number): string {
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(6)}`;
 
 function account(st: ProviderStatus): string {
-  if (!st.linked) return "unlinked (earnings accrue to no account: set --account-key or DARKBLOOM_ACCOUNT_KEY)";
+  if (!st.linked) return "unlinked (earnings accrue to this provider's identity until you run `darkbloom login`)";
+  const dev = st.device_earnings;
+  if (dev) {
+    const today = dev.days.find((d) => d.day === new Date().toISOString().slice(0, 10));
+    return `linked to ${dev.account_id} (balance ${usd(dev.balance_micros)}); this device ${dev.device_id}: ${usd(dev.earned_micros)} over ${dev.requests} requests, today ${usd(today?.earned_micros ?? 0)}`;
+  }
   if (!st.earnings) return "linked (earnings: the coordinator did not answer)";
   return `linked, earned ${usd(st.earnings.provider_micros)} serving + ${usd(st.earnings.referral_micros)} referrals`;
 }

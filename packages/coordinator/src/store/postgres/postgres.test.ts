@@ -4,6 +4,7 @@ import { migrate, MIGRATIONS } from "../migrations.js";
 import { openStore } from "../open.js";
 import { storeSuite } from "../store.suite.js";
 import { ledgerSuite } from "../ledger.suite.js";
+import { devicesSuite } from "../devices/devices.suite.js";
 import { PostgresDatabase } from "./driver.js";
 import { DEFAULT_RETRY } from "./retry.js";
 import { createThrowawayDatabase, postgresUnavailable, testPostgresUrl, type ThrowawayDatabase } from "./throwaway.js";
@@ -21,6 +22,7 @@ if (unavailable !== null) {
 
   storeSuite("postgres", fresh);
   ledgerSuite("postgres", fresh);
+  devicesSuite("postgres", async (now) => openStore({ engine: "postgres", url: await tmp.freshSchemaUrl(), display: "test" }, { now }));
   engineTests(tmp);
 }
 

@@ -6,6 +6,7 @@ import { after, describe, it } from "node:test";
 import { openStore } from "../open.js";
 import { storeSuite } from "../store.suite.js";
 import { ledgerSuite } from "../ledger.suite.js";
+import { devicesSuite } from "../devices/devices.suite.js";
 import { SqliteDatabase } from "./driver.js";
 import { MIGRATIONS, migrate } from "../migrations.js";
 
@@ -15,6 +16,7 @@ let n = 0;
 
 storeSuite("sqlite file", () => openStore({ engine: "sqlite", path: join(dir, `db-${n++}`, "c.db") }));
 ledgerSuite("sqlite file", () => openStore({ engine: "sqlite", path: join(dir, `db-${n++}`, "c.db") }));
+devicesSuite("sqlite file", (now) => openStore({ engine: "sqlite", path: join(dir, `db-${n++}`, "c.db") }, { now }));
 
 describe("sqlite engine", () => {
   it("applies migrations once and survives reopening", async () => {

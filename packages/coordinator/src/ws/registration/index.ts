@@ -4,5 +4,6 @@ export { ATTESTATION_MAX_AGE_MS, checkAttestedModels, checkRegister, type Accept
 export { peekRegisterVersion, versionRefusal } from "./version.js";
 export { announcedPrices, resolveOwner, type AccountTokenResolver } from "./owner.js";
 export { checkUpdateModels, type AcceptedUpdate } from "./check-update.js";
+export { admitAccount, type Admission, type BearerAccount, type RegistrationPolicy } from "./account-link.js";
 export { startHardwareCheck, hardwareAnswered } from "./hardware.js";
 export { liveProvider } from "./live-provider.js";

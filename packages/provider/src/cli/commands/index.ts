@@ -18,4 +18,6 @@ export const COMMANDS: Record<string, () => Promise<SubCommand>> = {
   config: () => import("./config.js").then((m) => m.command),
   engine: () => import("./engine.js").then((m) => m.command),
   models: () => import("./models.js").then((m) => m.command),
+  login: () => import("./login.js").then((m) => m.command),
+  logout: () => import("./logout.js").then((m) => m.command),
 };

@@ -31,6 +31,18 @@ export const ProviderStatusSchema = z.object({
   linked: z.boolean(),
   /** What the linked account has earned (µUSD), when linked and the coordinator answered. */
   earnings: z.object({ provider_micros: z.number().int().nonnegative(), referral_micros: z.number().int().nonnegative() }).nullable().optional(),
+  /** This device's earnings when linked by `darkbloom login` (account/earnings.ts), when the coordinator answered. */
+  device_earnings: z
+    .object({
+      account_id: z.string(),
+      balance_micros: z.number().int(),
+      device_id: z.string(),
+      earned_micros: z.number().int().nonnegative(),
+      requests: z.number().int().nonnegative(),
+      days: z.array(z.object({ day: z.string(), earned_micros: z.number().int().nonnegative(), requests: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() })),
+    })
+    .nullable()
+    .optional(),
   /** Outside every availability window: unregistered until the next one opens. */
   paused_by_schedule: z.boolean(),
   models: z.array(ModelStatusSchema),

@@ -1,0 +1,3 @@
+export * from "./device.js";
+export * from "./releases.js";
+export * from "./earnings.js";

@@ -1,0 +1,1 @@
+export { PROVIDER_PACKAGE_ROOT, computePackageHash, ownPackageHash, packageFiles } from "./package-hash.js";
