@@ -1,47 +1,19 @@
-import {
-  decodeBase64,
-  keyId,
-  ProviderKeySchema,
-  verifyAttestation,
-  type ProviderKey,
-  type RecipientKey,
-} from "@darkbloom/protocol";
+import { MIN_TRUST_HEADER } from "@darkbloom/protocol";
 import { errorResponse } from "./http.js";
+import { NoTrustedProviderError, trustPolicy, verifyCandidate, type AcceptKey, type CandidateRejection, type TrustPolicy, type VerifiedKey } from "./trust/index.js";
 
-/** A provider sealing key whose attestation verified. */
-export interface VerifiedKey extends RecipientKey {
-  providerId: string;
-  /** The attested Ed25519 identity key (base64): it signs the provider's usage receipts. */
-  identityKey: string;
-  trustLevel: ProviderKey["trust_level"];
-}
+export type { AcceptKey, VerifiedKey } from "./trust/index.js";
 
-export type KeyLookup = { keys: VerifiedKey[] } | { response: Response };
+/** Verified keys; or the coordinator's own answer (an HTTP error to pass on); or none passed verification. */
+export type KeyLookup = { keys: VerifiedKey[] } | { response: Response } | { error: NoTrustedProviderError };
 
-export type AcceptKey = (key: ProviderKey) => boolean | Promise<boolean>;
-
-/** Checks one entry of GET /providers/keys: schema, attestation signature, and key binding. */
+/** Checks one entry of GET /providers/keys under the default policy (fresh, self_signed or better). */
 export async function verifyProviderKey(entry: unknown, accept?: AcceptKey): Promise<VerifiedKey | undefined> {
-  const parsed = ProviderKeySchema.safeParse(entry);
-  if (!parsed.success) return undefined;
-  const k = parsed.data;
-  const a = k.attestation;
-  if (a.kid !== k.kid || a.encryption_key !== k.public_key) return undefined;
-  let publicKey: Uint8Array;
-  try {
-    publicKey = decodeBase64(k.public_key);
-  } catch {
-    return undefined;
-  }
-  if (publicKey.length !== 32 || keyId(publicKey) !== k.kid) return undefined;
-  // Verify the original object: the signature covers every field the provider signed.
-  const raw = (entry as { attestation: typeof a }).attestation;
-  if (!(await verifyAttestation(raw))) return undefined;
-  if (accept && !(await accept(k))) return undefined;
-  return { kid: k.kid, publicKey, providerId: k.provider_id, identityKey: a.identity_key, trustLevel: k.trust_level };
+  const verdict = await verifyCandidate(entry, trustPolicy(), Date.now(), accept);
+  return verdict.ok ? verdict.key : undefined;
 }
 
-/** Fetches, verifies and caches the attested sealing keys per model. */
+/** Fetches, verifies (trust/verify-candidate.ts) and caches the attested sealing keys per model. */
 export class KeyDirectory {
   private readonly cache = new Map<string, { expires: number; keys: VerifiedKey[] }>();
   private readonly inflight = new Map<string, Promise<KeyLookup>>();
@@ -52,6 +24,7 @@ export class KeyDirectory {
     private readonly fetchFn: () => typeof fetch,
     private readonly ttlMs: number,
     private readonly accept?: AcceptKey,
+    private readonly policy: TrustPolicy = trustPolicy(),
   ) {}
 
   invalidate(model: string): void {
@@ -72,8 +45,9 @@ export class KeyDirectory {
 
   private async load(model: string): Promise<KeyLookup> {
     const url = `${this.baseURL}/providers/keys?model=${encodeURIComponent(model)}`;
-    const init: RequestInit = { headers: { authorization: `Bearer ${this.apiKey}`, accept: "application/json" } };
-    const res = await this.fetchFn()(url, init);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}`, accept: "application/json" };
+    if (this.policy.minTrust !== "self_signed") headers[MIN_TRUST_HEADER] = this.policy.minTrust;
+    const res = await this.fetchFn()(url, { headers });
     if (res.status !== 200) return { response: res };
     let body: unknown;
     try {
@@ -85,23 +59,16 @@ export class KeyDirectory {
     if (!Array.isArray(entries)) {
       return { response: errorResponse(502, { message: "provider keys response is malformed", type: "api_error", code: "e2e_bad_keys_response" }) };
     }
-    const verified = (await Promise.all(entries.map((e: unknown) => verifyProviderKey(e, this.accept)))).filter(
-      (k): k is VerifiedKey => k !== undefined,
-    );
-    if (verified.length === 0) {
-      return {
-        response: errorResponse(
-          503,
-          {
-            message: `no provider with a valid attestation is available for model '${model}' (${entries.length} key(s) offered, none verified)`,
-            type: "service_unavailable",
-            code: "e2e_no_attested_provider",
-          },
-          { "retry-after": "2" },
-        ),
-      };
+    const now = Date.now();
+    const verdicts = await Promise.all(entries.slice(0, 256).map((e: unknown) => verifyCandidate(e, this.policy, now, this.accept)));
+    const verified: VerifiedKey[] = [];
+    const rejected: CandidateRejection[] = [];
+    for (const v of verdicts) {
+      if (v.ok) verified.push(v.key);
+      else rejected.push({ providerId: v.providerId, reason: v.reason, detail: v.detail });
     }
-    this.cache.set(model, { expires: Date.now() + this.ttlMs, keys: verified });
+    if (verified.length === 0) return { error: new NoTrustedProviderError(model, this.policy.minTrust, rejected) };
+    this.cache.set(model, { expires: now + this.ttlMs, keys: verified });
     return { keys: verified };
   }
 }

@@ -1,6 +1,6 @@
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { privateFetch } from "./index.js";
+import { NoTrustedProviderError, privateFetch } from "./index.js";
 import { makeProvider, REPLY_WORDS, sseReply, startFakeCoordinator, type FakeCoordinator } from "./testing/fake-coordinator.js";
 
 const SECRET = "my secret prompt about the launch codes";
@@ -101,7 +101,7 @@ test("tampered and reordered chunks are rejected", async () => {
   }
 });
 
-test("invalid attestations are dropped; none valid gives 503", async () => {
+test("invalid attestations are dropped; none valid throws NoTrustedProviderError and sends nothing", async () => {
   const good = await makeProvider("good");
   const bad = await makeProvider("bad", true);
   const mismatched = await makeProvider("mismatched");
@@ -115,9 +115,13 @@ test("invalid attestations are dropped; none valid gives 503", async () => {
     assert.deepEqual(fake.sealedRequests[0]!.body.sealed.recipients.map((r) => r.kid), [good.keyPair.kid]);
 
     fake.providers = [bad];
-    const none = await chat(client(), false);
-    assert.equal(none.status, 503);
-    assert.equal(((await none.json()) as { error: { code: string } }).error.code, "e2e_no_attested_provider");
+    fake.sealedRequests.length = 0;
+    await assert.rejects(chat(client(), false), (err: unknown) => {
+      assert.ok(err instanceof NoTrustedProviderError);
+      assert.deepEqual(err.rejections.map((r) => [r.providerId, r.reason]), [["bad", "bad_signature"]]);
+      return true;
+    });
+    assert.equal(fake.sealedRequests.length, 0, "nothing was sent");
   } finally {
     fake.providers = saved;
   }
@@ -177,4 +181,25 @@ test("onTiming reports the client-side phases of each sealed request", async () 
   assert.equal(seen.length, 1);
   assert.deepEqual(Object.keys(seen[0]!).sort(), ["keys", "prepare", "seal", "upstream"]);
   for (const v of Object.values(seen[0]!)) assert.ok(Number.isFinite(v) && v >= 0);
+});
+
+test("stale attestations, unpinned identities and a hardware minimum are never sealed to", async () => {
+  const fresh = await makeProvider("fresh");
+  const stale = await makeProvider("stale", false, Date.now() - 20 * 60_000);
+  const saved = fake.providers;
+  try {
+    fake.providers = [stale, fresh];
+    await (await chat(client(), false)).text();
+    assert.deepEqual(fake.sealedRequests[0]!.body.sealed.recipients.map((r) => r.kid), [fresh.keyPair.kid]);
+
+    fake.sealedRequests.length = 0;
+    const pinned = client({ pinnedIdentityKeys: [stale.entry.attestation.identity_key] });
+    await assert.rejects(chat(pinned, false), (err: unknown) => err instanceof NoTrustedProviderError && err.rejections.map((r) => r.reason).sort().join() === "not_pinned,stale");
+
+    await assert.rejects(chat(client({ minTrust: "hardware" }), false), (err: unknown) => err instanceof NoTrustedProviderError && err.rejections.every((r) => r.reason === "below_min_trust" || r.reason === "stale"));
+    assert.equal(fake.keysHeaders.at(-1)?.["x-darkbloom-min-trust"], "hardware", "the coordinator is asked for hardware keys too");
+    assert.equal(fake.sealedRequests.length, 0);
+  } finally {
+    fake.providers = saved;
+  }
 });

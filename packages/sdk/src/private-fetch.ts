@@ -1,6 +1,7 @@
 import {
   PRIVACY_E2E,
   PRIVACY_HEADER,
+  MIN_TRUST_HEADER,
   clientMaxTokens,
   clientStream,
   errorFormatOf,
@@ -14,6 +15,7 @@ import { resolveEndpoints } from "./endpoints.js";
 import { familyErrorEvent, familyErrorResponse, reshapeError } from "./family-errors.js";
 import { copyResponseHeaders, describeRequest, estimateInputTokens } from "./http.js";
 import { KeyDirectory, type AcceptKey } from "./keys.js";
+import { trustPolicy } from "./trust/index.js";
 import { checkedStream, type ReceiptMismatchError } from "./receipts/index.js";
 import { SealedStreamReader } from "./unseal.js";
 
@@ -33,7 +35,16 @@ export interface PrivateFetchOptions {
   fetch?: typeof fetch;
   /** How long verified provider keys are cached per model (default 30 s). */
   keysTtlMs?: number;
-  /** Extra policy on top of attestation verification (e.g. pin identity keys, require "hardware"). */
+  /**
+   * Lowest provider trust level to seal to (default `self_signed`). `hardware` also asks the
+   * coordinator (X-Darkbloom-Min-Trust) to route only to hardware-attested providers.
+   */
+  minTrust?: "self_signed" | "hardware";
+  /** Oldest provider attestation accepted, either way from this clock (default 15 min). */
+  maxAttestationAgeMs?: number;
+  /** Seal only to providers whose attestation is signed by one of these Ed25519 identity keys (base64). */
+  pinnedIdentityKeys?: readonly string[];
+  /** Extra policy on top of attestation verification and the options above. */
   acceptKey?: AcceptKey;
   /**
    * Debug hook: called once per sealed request when the coordinator's response headers arrive,
@@ -88,7 +99,12 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
   const endpoints = resolveEndpoints(opts.baseURL);
   const maxRecipients = Math.max(1, Math.floor(opts.maxRecipients ?? DEFAULT_MAX_RECIPIENTS));
   const underlying = (): typeof fetch => opts.fetch ?? globalThis.fetch.bind(globalThis);
-  const keys = new KeyDirectory(endpoints.apiBase, opts.apiKey, underlying, opts.keysTtlMs ?? DEFAULT_KEYS_TTL_MS, opts.acceptKey);
+  const policy = trustPolicy({
+    ...(opts.minTrust !== undefined && { minTrust: opts.minTrust }),
+    ...(opts.maxAttestationAgeMs !== undefined && { maxAttestationAgeMs: opts.maxAttestationAgeMs }),
+    ...(opts.pinnedIdentityKeys !== undefined && { pinnedIdentityKeys: opts.pinnedIdentityKeys }),
+  });
+  const keys = new KeyDirectory(endpoints.apiBase, opts.apiKey, underlying, opts.keysTtlMs ?? DEFAULT_KEYS_TTL_MS, opts.acceptKey, policy);
 
   const wrapped = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const req = describeRequest(input, init);
@@ -115,6 +131,8 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
     const t1 = now();
     const lookup = await keys.get(model);
     if ("response" in lookup) return reshapeError(format, lookup.response);
+    // Nothing verified: never seal to a forged, stale or mismatched key; say why, typed.
+    if ("error" in lookup) throw lookup.error;
     const recipients = lookup.keys.slice(0, maxRecipients).map(({ kid, publicKey }) => ({ kid, publicKey }));
     const t2 = now();
     const { envelope, responseKeys } = await sealRequest(utf8Encode(text), recipients);
@@ -135,6 +153,7 @@ export function privateFetch(opts: PrivateFetchOptions): typeof fetch {
     headers.set("content-type", "application/json");
     headers.set("accept", "text/event-stream");
     headers.set(PRIVACY_HEADER, PRIVACY_E2E);
+    if (policy.minTrust !== "self_signed") headers.set(MIN_TRUST_HEADER, policy.minTrust);
     if (!headers.has("authorization")) headers.set("authorization", `Bearer ${opts.apiKey}`);
     const postInit: RequestInit = { method: "POST", headers, body: JSON.stringify(sealedBody) };
     if (req.signal) postInit.signal = req.signal;

@@ -12,6 +12,7 @@ import type { Store } from "../store/index.js";
 import type { DrainGate, DrainReason } from "../drain/index.js";
 import type { CoordinatorMetrics } from "../metrics/index.js";
 import type { ReputationTracker } from "../reputation/index.js";
+import type { TrustService } from "../trust/index.js";
 import type { WarmPool } from "../warm-pool/index.js";
 
 /** Operations: drain state, metrics, reputation (drain/, metrics/, reputation/). */
@@ -47,6 +48,8 @@ export interface ApiDeps {
   /** Per-key rate limits and spend caps, checked at admission. */
   limits: KeyLimiter;
   ops: OpsHandles;
+  /** Challenge standing and the operator's minimum trust level (src/trust). */
+  trust: TrustService;
   /** Arrival rates per model and model loads (absent in tests that build the API alone). */
   warmPool?: WarmPool;
 }

@@ -2,6 +2,7 @@ import type { ProviderKeysResponse } from "@darkbloom/protocol";
 import { encodeBase64 } from "@darkbloom/protocol";
 import { HttpError, badRequest, sendJson, type Handler } from "../http/index.js";
 import type { ApiDeps } from "./deps.js";
+import { requestMinTrust, trustShortfall, withMinTrust } from "./inference/min-trust.js";
 import { requireAuth } from "./require-auth.js";
 
 /** GET /v1/providers/keys?model=: attested sealing keys of the providers that can serve it. */
@@ -11,8 +12,12 @@ export function providerKeysRoute(deps: ApiDeps): Handler {
     const model = ctx.query.get("model");
     if (!model) throw badRequest("Query parameter `model` is required.", "model");
     ctx.logFields.model = model;
-    const providers = deps.registry.candidates(model);
-    if (providers.length === 0) throw new HttpError(404, `No provider serves model ${model}.`, "model_not_found", "model");
+    // X-Darkbloom-Min-Trust narrows the keys offered as it narrows routing.
+    const operatorMin = deps.trust.minTrust;
+    const min = requestMinTrust(ctx, operatorMin);
+    const accept = withMinTrust(undefined, min, operatorMin);
+    const providers = deps.registry.candidates(model, accept ? { accept } : {});
+    if (providers.length === 0) throw trustShortfall(deps.registry, model, min, operatorMin) ?? new HttpError(404, `No provider serves model ${model}.`, "model_not_found", "model");
     const body: ProviderKeysResponse = {
       model,
       keys: providers.map((p) => ({

@@ -10,6 +10,7 @@ import { addPaymentRoutes } from "../payments/index.js";
 import { addMoneyRoutes } from "./money/index.js";
 import { modelsRoute } from "./models.js";
 import { providerKeysRoute } from "./provider-keys.js";
+import { providerAttestationsRoute } from "./provider-attestations.js";
 import { responsesRoute, storedResponseRoute } from "./responses/index.js";
 import { accountRoute, deleteAccountRoute, usageRoute } from "./account/routes.js";
 import { accountProvidersRoute } from "./account/providers.js";
@@ -36,6 +37,7 @@ export function buildRouter(deps: ApiDeps): Router {
     .post("/v1/admin/drain", drainRoute({ adminToken: deps.config.adminToken, gate: deps.ops.drain, graceMs: deps.config.shutdownGraceMs, beginShutdown: deps.ops.beginShutdown }))
     .get("/v1/models", modelsRoute(deps))
     .get("/v1/providers/keys", providerKeysRoute(deps))
+    .get("/v1/providers/attestation", providerAttestationsRoute(deps))
     .post("/v1/chat/completions", chatCompletionsRoute(deps))
     .post("/v1/completions", completionsRoute(deps))
     .post("/v1/responses", responsesRoute(deps))

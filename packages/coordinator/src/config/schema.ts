@@ -5,6 +5,7 @@ import { ACCOUNT_ENV_NAMES, ACCOUNT_FIELDS, checkAccountRelations } from "./acco
 import { ADMISSION_ENV_NAMES, ADMISSION_FIELDS } from "./admission.js";
 import { HTTP_ENV_NAMES, HTTP_FIELDS, checkHttpRelations } from "./http.js";
 import { MONEY_ENV_NAMES, MONEY_FIELDS } from "./money.js";
+import { TRUST_ENV_NAMES, TRUST_FIELDS, checkTrustRelations } from "./trust.js";
 import { TPM_ENV_NAMES, TPM_FIELDS } from "./tpm.js";
 import { OPS_ENV_NAMES, OPS_FIELDS } from "./ops.js";
 import { WARM_POOL_ENV_NAMES, WARM_POOL_FIELDS } from "./warm-pool.js";
@@ -97,6 +98,8 @@ export const ConfigSchema = z.object({
   ...ACCOUNT_FIELDS,
   /** Platform fee, referral share, Stripe (config/money.ts). */
   ...MONEY_FIELDS,
+  /** Periodic attestation challenges and DARKBLOOM_MIN_TRUST (config/trust.ts). */
+  ...TRUST_FIELDS,
   /** Queue depth and wait, speculative dispatch (config/admission.ts). */
   ...ADMISSION_FIELDS,
   /** TPM endorsement CAs (config/tpm.ts). */
@@ -139,6 +142,7 @@ export const ENV_NAMES: Record<keyof CoordinatorConfig, string> = {
   firstTokenBaseMs: "DARKBLOOM_FIRST_TOKEN_BASE_MS",
   ...ACCOUNT_ENV_NAMES,
   ...MONEY_ENV_NAMES,
+  ...TRUST_ENV_NAMES,
   ...ADMISSION_ENV_NAMES,
   ...TPM_ENV_NAMES,
   ...WARM_POOL_ENV_NAMES,
@@ -155,7 +159,7 @@ export interface Violation {
 
 /** Cross-field rules: each names the setting to change. */
 export function checkRelations(c: CoordinatorConfig): Violation[] {
-  const out: Violation[] = [...checkHttpRelations(c), ...checkAccountRelations(c)];
+  const out: Violation[] = [...checkHttpRelations(c), ...checkAccountRelations(c), ...checkTrustRelations(c)];
   if (c.providerEvictionMs < 2 * c.heartbeatIntervalMs) {
     out.push({
       key: "providerEvictionMs",

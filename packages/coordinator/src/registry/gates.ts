@@ -1,4 +1,4 @@
-import type { ProviderGate } from "@darkbloom/protocol";
+import { meetsTrust, type ProviderGate, type TrustLevel } from "@darkbloom/protocol";
 import type { ProviderHealth } from "./health/index.js";
 import { UNAVAILABLE_SLOT_STATES } from "./select.js";
 import type { LiveProvider } from "./types.js";
@@ -10,6 +10,10 @@ export interface GateInputs {
   challengeFresh: boolean;
   /** The last heartbeat said `draining` (the provider is handing back its work). */
   draining: boolean;
+  /** The operator's minimum trust level (DARKBLOOM_MIN_TRUST); absent: none. */
+  minTrust?: TrustLevel;
+  /** Why the trust level last changed (src/trust), for the `untrusted` gate's detail. */
+  trustReason?: string;
 }
 
 /**
@@ -19,7 +23,10 @@ export interface GateInputs {
  */
 export function computeGates(p: LiveProvider, inputs: GateInputs): ProviderGate[] {
   const gates: ProviderGate[] = [];
-  if (p.trustLevel === "none") gates.push({ name: "untrusted", detail: "the provider has not passed (or has failed) its attestation challenges" });
+  if (p.trustLevel === "none") gates.push({ name: "untrusted", detail: inputs.trustReason ?? "the provider has not passed (or has failed) its attestation challenges" });
+  else if (inputs.minTrust && !meetsTrust(p.trustLevel, inputs.minTrust)) {
+    gates.push({ name: "below_min_trust", detail: `trust level ${p.trustLevel} is below this coordinator's minimum ${inputs.minTrust} (DARKBLOOM_MIN_TRUST)` });
+  }
   if (!inputs.challengeFresh) gates.push({ name: "challenge_stale", detail: "the last attestation challenge is unanswered or too old" });
   if (inputs.draining) gates.push({ name: "draining", detail: "the provider reported that it is draining" });
   for (const m of p.models.values()) {

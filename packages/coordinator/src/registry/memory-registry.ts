@@ -1,4 +1,4 @@
-import type { HeartbeatFrame, ProviderGate, SlotCapacity } from "@darkbloom/protocol";
+import { meetsTrust, type Attestation, type HeartbeatFrame, type ProviderGate, type SlotCapacity } from "@darkbloom/protocol";
 import { costOf, costStrategy, type CandidateView, type RequestShape, type SelectionStrategy } from "../routing/index.js";
 import { capSlot } from "./capacity.js";
 import { computeGates, isRoutable } from "./gates.js";
@@ -9,7 +9,7 @@ import type { ProviderState } from "./provider-state.js";
 import { servesModel } from "./select.js";
 import { SpeedBook, type SpeedEstimate } from "./speed/index.js";
 import { StatusPublisher } from "./status.js";
-import type { AnnouncedPrice, LiveProvider, ModelInfo, ModelUpdate, PickOptions, ProviderRegistry, ProviderStatus } from "./types.js";
+import type { AnnouncedPrice, LiveProvider, ModelInfo, ModelUpdate, PickOptions, ProviderRegistry, ProviderStatus, TrustLevel } from "./types.js";
 
 /** The fields only the registry replaces (readonly to everyone else). */
 type Replaceable = { -readonly [K in "models" | "attestation" | "prices"]: LiveProvider[K] };
@@ -30,8 +30,10 @@ export interface MemoryRegistryOptions {
   strategy?: SelectionStrategy;
   /** Cooldown and circuit breaker numbers (default: SPEC). */
   healthPolicy?: HealthPolicy;
-  /** Is the provider's periodic attestation challenge fresh? (trust work plugs in; default: yes). */
+  /** Is the provider's periodic attestation challenge fresh? (src/trust plugs in; default: yes). */
   challengeFresh?: (p: LiveProvider) => boolean;
+  /** The operator's minimum trust level (DARKBLOOM_MIN_TRUST; default self_signed): gate `below_min_trust`. */
+  minTrust?: TrustLevel;
 }
 
 /** Single-process registry: everything in memory, rebuilt as providers reconnect. */
@@ -47,6 +49,7 @@ export class MemoryRegistry implements ProviderRegistry {
   private readonly strategy: SelectionStrategy;
   private readonly healthPolicy: HealthPolicy;
   private readonly challengeFresh: (p: LiveProvider) => boolean;
+  private readonly minTrust: TrustLevel;
 
   constructor(
     private readonly random: () => number = Math.random,
@@ -63,6 +66,7 @@ export class MemoryRegistry implements ProviderRegistry {
     this.strategy = opts.strategy ?? costStrategy();
     this.healthPolicy = opts.healthPolicy ?? DEFAULT_HEALTH_POLICY;
     this.challengeFresh = opts.challengeFresh ?? (() => true);
+    this.minTrust = opts.minTrust ?? "self_signed";
     this.carryover = new HealthCarryover(now);
     this.status = new StatusPublisher((p) => this.statusOf(p));
   }
@@ -77,7 +81,7 @@ export class MemoryRegistry implements ProviderRegistry {
     this.byId.set(p.id, p);
     this.byKid.set(p.kid, p);
     const health = this.carryover.take(p.id) ?? new ProviderHealth(this.now, this.healthPolicy);
-    this.states.set(p, { health, system: undefined, reporting: false, draining: false, lastStatus: undefined });
+    this.states.set(p, { health, system: undefined, reporting: false, draining: false, lastStatus: undefined, trustReason: undefined });
     // Only a provider that passed the registration proof can make a model known.
     if (p.trustLevel !== "none") for (const model of p.models.keys()) this.known.served(model, this.now());
   }
@@ -161,7 +165,10 @@ export class MemoryRegistry implements ProviderRegistry {
 
   servedModels(): ModelInfo[] {
     const ids = new Set<string>();
-    for (const p of this.byId.values()) for (const id of p.models.keys()) if (servesModel(p, id)) ids.add(id);
+    for (const p of this.byId.values()) {
+      if (!meetsTrust(p.trustLevel, this.minTrust)) continue;
+      for (const id of p.models.keys()) if (servesModel(p, id)) ids.add(id);
+    }
     const now = this.now();
     return [...ids].sort().map((id) => ({ id, firstSeenAt: this.known.firstSeenAt(id) ?? now }));
   }
@@ -222,7 +229,13 @@ export class MemoryRegistry implements ProviderRegistry {
 
   gatesFor(p: LiveProvider): ProviderGate[] {
     const state = this.states.get(p);
-    return computeGates(p, { health: state?.health, challengeFresh: this.challengeFresh(p), draining: state?.draining ?? false });
+    return computeGates(p, {
+      health: state?.health,
+      challengeFresh: this.challengeFresh(p),
+      draining: state?.draining ?? false,
+      minTrust: this.minTrust,
+      ...(state?.trustReason !== undefined && { trustReason: state.trustReason }),
+    });
   }
 
   statusOf(p: LiveProvider): ProviderStatus {
@@ -238,6 +251,26 @@ export class MemoryRegistry implements ProviderRegistry {
   refreshStatus(p: LiveProvider): void {
     const state = this.states.get(p);
     if (state) this.status.publish(p, state, "change");
+  }
+
+  setTrustLevel(p: LiveProvider, level: TrustLevel, reason?: string): boolean {
+    const state = this.states.get(p);
+    if (this.byId.get(p.id) !== p || !state) return false;
+    state.trustReason = reason;
+    if (p.trustLevel !== level) {
+      // Leaving or rejoining the routable set: its models were served until (or from) now.
+      const now = this.now();
+      for (const model of p.models.keys()) this.known.served(model, now);
+      p.trustLevel = level;
+    }
+    this.status.publish(p, state, "change");
+    return true;
+  }
+
+  replaceAttestation(p: LiveProvider, attestation: Attestation): boolean {
+    if (this.byId.get(p.id) !== p) return false;
+    (p as Replaceable).attestation = attestation;
+    return true;
   }
 
   acquire(p: LiveProvider): void {
@@ -256,7 +289,7 @@ export class MemoryRegistry implements ProviderRegistry {
   private eligible(p: LiveProvider, model: string): boolean {
     const state = this.states.get(p);
     if (!state || !servesModel(p, model)) return false;
-    if (state.draining || !this.challengeFresh(p)) return false;
+    if (state.draining || !this.challengeFresh(p) || !meetsTrust(p.trustLevel, this.minTrust)) return false;
     return state.health.admits(model, p.inFlight);
   }
 

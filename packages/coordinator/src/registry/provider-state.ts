@@ -16,4 +16,6 @@ export interface ProviderState {
   draining: boolean;
   /** Fingerprint of the last trust_status sent (registry/gates.ts gateSignature). */
   lastStatus: string | undefined;
+  /** Why the trust level last changed (src/trust: e.g. the failed challenges), shown in the `untrusted` gate. */
+  trustReason: string | undefined;
 }

@@ -109,6 +109,17 @@ export interface ProviderRegistry {
    * no longer the registered instance for its id.
    */
   updateModels(provider: LiveProvider, update: ModelUpdate): boolean;
+  /**
+   * Sets the trust level routing sees (src/trust: `none` after failed challenges, the earned level
+   * again after a pass) and sends `trust_status` if that changed the gates; `reason` becomes the
+   * `untrusted` gate's detail. False when `provider` is no longer the registered instance.
+   */
+  setTrustLevel(provider: LiveProvider, level: TrustLevel, reason?: string): boolean;
+  /**
+   * Publishes a re-signed attestation (a passed periodic challenge; same identity and sealing key,
+   * checked by src/trust). False when `provider` is no longer the registered instance.
+   */
+  replaceAttestation(provider: LiveProvider, attestation: Attestation): boolean;
   /** Models served by at least one routable (proven, trust != none) provider. */
   servedModels(): ModelInfo[];
   /**

@@ -16,6 +16,7 @@ import { Admission, BudgetBook, MemoryAdmissionQueue } from "../admission/index.
 import { systemClock, systemEntropy, type Clock, type Entropy } from "../runtime/index.js";
 import { createStripeClient } from "../payments/index.js";
 import { openStore, type Store } from "../store/index.js";
+import { TrustService } from "../trust/index.js";
 import { hardwareVerifiersFor } from "../trust/index.js";
 import { WarmPool } from "../warm-pool/index.js";
 import { apiKeyOwner, bearerAccountOf } from "./account-token.js";
@@ -84,7 +85,27 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   }
 
   const knownModels = new KnownModelsWriter(store.knownModels, logger);
-  const registry = new MemoryRegistry(entropy.random, clock.now, { restoredModels: remembered, onModelServed: (r) => knownModels.add(r) });
+  // The trust gate reads the registry's providers; the registry asks it who may be routed to.
+  let trust: TrustService | undefined;
+  const registry = new MemoryRegistry(entropy.random, clock.now, {
+    restoredModels: remembered,
+    onModelServed: (r) => knownModels.add(r),
+    challengeFresh: (p) => trust?.challengeFresh(p) ?? false,
+    minTrust: cfg.minTrust,
+  });
+  trust = new TrustService({
+    registry,
+    clock,
+    logger,
+    settings: {
+      intervalMs: cfg.challengeIntervalMs,
+      timeoutMs: cfg.challengeTimeoutMs,
+      maxSkewMs: cfg.challengeMaxSkewMs,
+      strikes: 3,
+      minTrust: cfg.minTrust,
+    },
+    onChallenge: (providerId, passed) => ops.recordChallenge(providerId, passed),
+  });
   // Built just below; the ops read its size only at scrape time.
   let relay: Relay;
   const ops = createOps({ registry, clock, logger, relayInFlight: () => relay.inFlight, disputesAgainst: (id) => store.disputes.countAgainst(id) });
@@ -144,7 +165,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
   const sweeper = startReservationSweeper({ store, meter, clock, logger, maxAgeMs: maxRequestMs, everyMs: sweepIntervalMs(maxRequestMs) });
   const limits = new KeyLimiter({ keys: store.keys, now: clock.now });
   const stripe = cfg.stripeSecretKey ? createStripeClient(cfg.stripeSecretKey, cfg.stripeApiBase) : undefined;
-  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, admission, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, ops, ...(stripe && { stripe }) };
+  const apiDeps: ApiDeps = { config: cfg, store, registry, relay, admission, meter, checkpoints, prices, clock, entropy, logger, accountAuth, limits, warmPool, ops, trust, ...(stripe && { stripe }) };
   const listener = createRequestListener({
     router: buildRouter(apiDeps),
     logger,
@@ -189,6 +210,7 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
     heartbeatIntervalMs: cfg.heartbeatIntervalMs,
     writeTimeoutMs: cfg.writeTimeoutMs,
     resolveAccountToken: apiKeyOwner(store),
+    trust,
     hardware,
     modelLoads: warmPool,
     ...(cfg.minProviderVersion !== undefined && { minProviderVersion: cfg.minProviderVersion }),

@@ -18,6 +18,7 @@ import {
 import { errorFields, type Logger } from "../log/index.js";
 import type { LiveProvider, ProviderLink, ProviderRegistry } from "../registry/index.js";
 import type { Clock } from "../runtime/index.js";
+import type { ConnectionTrust } from "../trust/index.js";
 import { earnedTrustLevel, type HardwareSession, type HardwareVerifiers } from "../trust/index.js";
 import type { ModelLoadEvents } from "../warm-pool/index.js";
 import { parseChunkFrame } from "./chunk-frame.js";
@@ -67,6 +68,8 @@ export interface ProviderSocketDeps extends RegistrationPolicy {
   writeTimeoutMs: number;
   /** Register attestations must be this fresh (default ±5 min). */
   attestationMaxAgeMs?: number;
+  /** Periodic challenges once registered (src/trust); absent: only the registration proof. */
+  trust?: { attach(provider: LiveProvider): ConnectionTrust };
   /**
    * Records that a proven provider identity earns for an account (store.devices.link: moves what
    * it earned unlinked). Called after the proof for every linked registration.
@@ -104,6 +107,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
   let phase: Phase = { name: "awaiting_register" };
   /** Set once registered; kept after a later rejection so the close handler still removes it. */
   let admitted: LiveProvider | undefined;
+  let trust: ConnectionTrust | undefined;
 
   const writer = new LaneWriter(
     { send: (data, cb) => ws.send(data, cb) },
@@ -194,6 +198,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
       linked: ownerAccountId !== null,
       known_release: knownRelease,
     });
+    trust = deps.trust?.attach(provider);
     events.onProviderCapacity?.(provider, "registered");
     if (ownerAccountId !== null && deps.linkDevice) {
       deps.linkDevice({ deviceId: providerIdFor(att.identity_key), identityKey: att.identity_key, accountId: ownerAccountId }).catch((err) => log.error("linking the provider to its account failed", errorFields(err)));
@@ -259,7 +264,9 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
           case "register":
             return reject("already registered");
           case "attestation_response":
-            return reject("no attestation challenge is outstanding");
+            // A periodic challenge's answer; an unexpected one counts as a failed challenge.
+            if (!trust) return reject("no attestation challenge is outstanding");
+            return trust.onResponse(frame);
           case "heartbeat":
             registry.applyHeartbeat(p.id, frame, p.lastSeenAt);
             deps.modelLoads?.onHeartbeat(p, frame);
@@ -305,6 +312,7 @@ export function attachProviderSocket(ws: WebSocket, remote: string, deps: Provid
     const provider = admitted;
     phase = { name: "closed" };
     clock.clearTimeout(registerTimer);
+    trust?.stop();
     writer.close();
     // Also after an eviction (the registry dropped it already): the pool's state for it goes.
     if (provider) deps.modelLoads?.onProviderGone(provider);

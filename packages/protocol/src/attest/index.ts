@@ -20,6 +20,7 @@ export {
   verifyChallengeSignature,
   type Challenge,
 } from "./challenge.js";
+export { MIN_TRUST_HEADER, TRUST_LEVELS, TrustLevelSchema, meetsTrust, stricterTrust, trustRank, type TrustLevel } from "./trust-level.js";
 export {
   HardwareChallengeSchema,
   HardwareEvidenceSchema,

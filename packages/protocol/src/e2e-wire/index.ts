@@ -24,3 +24,9 @@ export {
   type SseEvent,
   type SseParser,
 } from "./sse.js";
+export {
+  ProviderAttestationEntrySchema,
+  ProviderAttestationsResponseSchema,
+  type ProviderAttestationEntry,
+  type ProviderAttestationsResponse,
+} from "./provider-attestations.js";

@@ -120,12 +120,18 @@ export const InferenceErrorFrameSchema = z.object({
 });
 export type InferenceErrorFrame = z.infer<typeof InferenceErrorFrameSchema>;
 
-/** Answer to an attestation_challenge: the identity key's signature over it (attest/challenge.ts). */
+/**
+ * Answer to an attestation_challenge: the identity key's signature over it (attest/challenge.ts).
+ * `attestation` (optional; sent by current providers at every periodic challenge) is freshly
+ * signed by the same identity over the same sealing key with the challenge's nonce and the
+ * provider's own clock as timestamp; the coordinator publishes it in place of the older one.
+ */
 export const AttestationResponseFrameSchema = z.object({
   type: z.literal("attestation_response"),
   nonce: z.string().min(1).max(128),
   timestamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   signature: z.string().min(1).max(128),
+  attestation: AttestationSchema.optional(),
   /** Hardware-backed evidence over `challengeSubject(challenge, encryption_key)`, with the answer to any `hardware_challenge`. */
   hardware_evidence: HardwareEvidenceSchema.optional(),
 });

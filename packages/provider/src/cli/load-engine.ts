@@ -12,7 +12,7 @@ export interface LoadedEngine extends HostedEngine {
 }
 
 /** Loads a GGUF into the batching engine and describes it for registration. */
-export async function loadEngine(args: EngineArgs, log: Logger): Promise<LoadedEngine> {
+export async function loadEngine(args: EngineArgs, log: Logger, opts: { weightHash?: string } = {}): Promise<LoadedEngine> {
   const info = await stat(args.modelPath).catch(() => {
     throw new Error(`model file ${args.modelPath} does not exist or is unreadable`);
   });
@@ -25,6 +25,7 @@ export async function loadEngine(args: EngineArgs, log: Logger): Promise<LoadedE
     quantization: engine.model.typeDescription.split(" ").at(-1) ?? "unknown",
     context_length: engine.contextSize,
     template_render_ok: engine.templateRenderOk,
+    ...(opts.weightHash !== undefined && { weight_hash: opts.weightHash }),
   };
   const backend = backendOf(engine.model.llama.gpu, engine.model.gpuLayers);
   // binary: "prebuilt" (shipped with node-llama-cpp) or "localBuild" (`darkbloom engine build`).

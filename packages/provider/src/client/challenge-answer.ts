@@ -2,6 +2,7 @@ import {
   challengeSubject,
   encodeBase64,
   signChallenge,
+  type Attestation,
   type AttestationChallengeFrame,
   type AttestationResponseFrame,
   type EncryptionKeyPair,
@@ -12,6 +13,8 @@ export interface ChallengeAnswerOptions {
   keyPair: EncryptionKeyPair;
   identitySecret: Uint8Array;
   hardware?: HardwareAttester;
+  /** A freshly signed attestation carrying this nonce (the coordinator publishes it); absent: none sent. */
+  attest?: (nonce: string) => Promise<Attestation>;
   log(event: string, fields: Record<string, unknown>): void;
 }
 
@@ -25,7 +28,8 @@ export async function answerChallenge(frame: AttestationChallengeFrame, opts: Ch
   const challenge = { nonce: frame.nonce, timestamp: frame.timestamp };
   const encryptionKey = encodeBase64(opts.keyPair.publicKey);
   const signature = signChallenge(challenge, encryptionKey, opts.identitySecret);
-  const response: AttestationResponseFrame = { type: "attestation_response", ...challenge, signature };
+  const attestation = opts.attest ? await opts.attest(frame.nonce) : undefined;
+  const response: AttestationResponseFrame = { type: "attestation_response", ...challenge, signature, ...(attestation && { attestation }) };
   if (!opts.hardware) return response;
   try {
     const evidence = await opts.hardware.responseEvidence(challengeSubject(challenge, encryptionKey), frame.hardware_challenge);

@@ -229,9 +229,12 @@ export class ProviderClient {
     }
     switch (frame.type) {
       case "attestation_challenge": {
-        // Proof of possession (and hardware evidence when configured), on the socket that asked.
+        // Proof of possession (and hardware evidence when configured) with a re-signed attestation,
+        // on the socket that asked.
         const ws = this.ws;
-        void answerChallenge(frame, this.opts).then((response) => ws === this.ws && this.send(response));
+        const models = () => [...this.engines.values()].map((e) => e.describe());
+        const { attest, ...rest } = this.opts;
+        void answerChallenge(frame, { ...rest, ...(attest && { attest: (nonce: string) => attest(nonce, models()) }) }).then((response) => ws === this.ws && this.send(response));
         return;
       }
       case "registered":

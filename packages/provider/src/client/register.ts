@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem, platform, arch } from "node:os";
 import {
   PROTOCOL_VERSION,
-  attestKeys,
   attestationSubject,
   type EncryptionKeyPair,
   type Hardware,
   type ProviderModel,
   type RegisterFrame,
 } from "@darkbloom/protocol";
+import { attestServedModels } from "../attestation/build.js";
 import { storedBenchmarkTps } from "../benchmark/store.js";
 import { ownPackageHash } from "../release/index.js";
 import type { Identity } from "../identity/identity-store.js";
@@ -40,14 +40,7 @@ export async function buildRegisterFrame(
   now: () => number = Date.now,
 ): Promise<RegisterFrame> {
   const packageHash = await ownPackageHash();
-  const attestation = await attestKeys(identity, keyPair, {
-    provider_version: PROVIDER_VERSION,
-    ...(packageHash !== undefined && { package_hash: packageHash }),
-    models: models.map((m) => (m.weight_hash ? { id: m.id, weight_hash: m.weight_hash } : { id: m.id })),
-    hardware: { ...hardware },
-    nonce: randomBytes(16).toString("hex"),
-    timestamp: now(),
-  });
+  const attestation = await attestServedModels(identity, keyPair, models, hardware, randomBytes(16).toString("hex"), now(), packageHash);
   const benchmarkTps = await storedBenchmarkTps(models.map((m) => m.id));
   return {
     type: "register",

@@ -1,4 +1,4 @@
-import type { EncryptionKeyPair, RegisterFrame } from "@darkbloom/protocol";
+import type { Attestation, EncryptionKeyPair, ProviderModel, RegisterFrame } from "@darkbloom/protocol";
 import type { HostedEngine } from "../serve/types.js";
 import type { HardwareAttester } from "../tpm/index.js";
 import type { Hosting } from "./model-hosting.js";
@@ -18,6 +18,11 @@ export interface ProviderClientOptions {
   token?: string;
   /** Builds the register frame (fresh attestation nonce and timestamp per connection). */
   register(): Promise<RegisterFrame>;
+  /**
+   * Re-signs the attestation for a challenge nonce over the models served right now; sent with
+   * every challenge answer so the coordinator always publishes a fresh one. Absent: answers carry none.
+   */
+  attest?(nonce: string, models: ProviderModel[]): Promise<Attestation>;
   log(event: string, fields: Record<string, unknown>): void;
   heartbeatIntervalMs?: number;
   /** Delay before reconnect attempt n (default: exponential backoff with jitter). */

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import type { ModelConfig } from "../config/schema.js";
 import { loadEngine, type LoadedEngine } from "../cli/load-engine.js";
+import type { WeightHashes } from "../attestation/index.js";
 import type { Logger } from "../log.js";
 
 export interface ServedModel {
@@ -23,12 +24,19 @@ export async function checkMemoryCap(models: readonly ModelConfig[], capGb: numb
   }
 }
 
-/** Loads each model's engine; on a failure, closes the ones already loaded. */
-export async function loadModels(models: readonly ModelConfig[], parallel: number, log: Logger): Promise<ServedModel[]> {
+/**
+ * Loads each model's engine, with its weight hash for the attestation when `hashes` is given
+ * (cached by path, size and mtime: only a new or changed file is read through); on a failure,
+ * closes the ones already loaded.
+ */
+export async function loadModels(models: readonly ModelConfig[], parallel: number, log: Logger, hashes?: WeightHashes): Promise<ServedModel[]> {
   const loaded: ServedModel[] = [];
   try {
     for (const config of models) {
-      loaded.push({ config, engine: await loadEngine({ modelPath: config.path, modelId: config.id, parallel }, log) });
+      const started = Date.now();
+      const weightHash = await hashes?.hash(config.path, () => log("hashing_weights", { model: config.id, note: "first time for this file; cached afterwards" }));
+      if (weightHash !== undefined) log("weights_hashed", { model: config.id, ms: Date.now() - started });
+      loaded.push({ config, engine: await loadEngine({ modelPath: config.path, modelId: config.id, parallel }, log, weightHash === undefined ? {} : { weightHash }) });
     }
   } catch (err) {
     await closeModels(loaded);

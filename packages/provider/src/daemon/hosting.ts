@@ -3,6 +3,7 @@ import type { ModelConfig } from "../config/schema.js";
 import { loadEngine, type LoadedEngine } from "../cli/load-engine.js";
 import { ModelHost, scanModel } from "../hosting/index.js";
 import { GIB, memoryPolicyFromEnv } from "../memory/index.js";
+import type { WeightHashes } from "../attestation/index.js";
 import type { Logger } from "../log.js";
 import type { ModelStatusSchema } from "./control/messages.js";
 import type { z } from "zod";
@@ -13,6 +14,8 @@ export interface HostSettings {
   memoryCapGb?: number;
   log: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Weight hashes for the attestation (cached by path+size+mtime); absent: none attested. */
+  hashes?: WeightHashes;
 }
 
 /**
@@ -26,7 +29,8 @@ export async function createHost(models: readonly ModelConfig[], s: HostSettings
   for (const m of models) {
     const scanned = await scanModel({ id: m.id, path: m.path, ...(m.preload !== undefined && { preload: m.preload }) }, s.parallel);
     if (!scanned.description.template_render_ok) s.log("template_check_failed", { model: m.id, hint: "its chat template does not render: the coordinator routes nothing to it" });
-    offered.push(scanned);
+    const weightHash = await s.hashes?.hash(m.path, () => s.log("hashing_weights", { model: m.id, note: "first time for this file; cached afterwards" }));
+    offered.push(weightHash === undefined ? scanned : { ...scanned, description: { ...scanned.description, weight_hash: weightHash } });
   }
   const engines = new Map<string, LoadedEngine>();
   const host = new ModelHost({

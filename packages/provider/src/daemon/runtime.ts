@@ -1,4 +1,6 @@
 import { generateEncryptionKeyPair, type RegisterFrame } from "@darkbloom/protocol";
+import { WeightHashes, attestServedModels } from "../attestation/index.js";
+import { ownPackageHash } from "../release/index.js";
 import { ProviderClient } from "../client/provider-client.js";
 import { buildRegisterFrame, describeHardware, withHardwareEvidence } from "../client/register.js";
 import { isAvailable, msUntilNextCheck } from "../config/schedule.js";
@@ -57,7 +59,7 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
     const linked = account !== undefined || config.accountKey !== undefined;
     const keyPair = await generateEncryptionKeyPair();
     // Every configured model is offered; the preload ones (up to 3, memory gate permitting) load now.
-    const hostSettings = { parallel: config.parallel, log, ...(config.memoryCapGb !== undefined && { memoryCapGb: config.memoryCapGb }) };
+    const hostSettings = { parallel: config.parallel, log, hashes: new WeightHashes(paths.dir), ...(config.memoryCapGb !== undefined && { memoryCapGb: config.memoryCapGb }) };
     let models = config.models;
     const created = await createHost(models, hostSettings);
     host = created.host;
@@ -78,6 +80,8 @@ export async function runProvider(opts: RuntimeOptions): Promise<number> {
       ...(hardwareAttester && { hardware: hardwareAttester }),
       ...(bearer !== undefined && { token: bearer }),
       register,
+      // Every offered model (the host's, as registered), loaded or not.
+      attest: async (nonce) => attestServedModels(identity, keyPair, host!.describe(), hardware, nonce, Date.now(), await ownPackageHash()),
       log,
     });
     const startedAt = now();

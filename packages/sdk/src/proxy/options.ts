@@ -17,6 +17,12 @@ export interface PrivateProxyOptions {
   maxRecipients?: number;
   /** Underlying fetch to the coordinator (default globalThis.fetch). */
   fetch?: typeof fetch;
+  /** Lowest provider trust level sealed to (privateFetch's `minTrust`, default `self_signed`). */
+  minTrust?: "self_signed" | "hardware";
+  /** Seal only to these provider identity keys (privateFetch's `pinnedIdentityKeys`). */
+  pinnedIdentityKeys?: readonly string[];
+  /** Oldest provider attestation accepted (privateFetch's `maxAttestationAgeMs`). */
+  maxAttestationAgeMs?: number;
   /**
    * A provider's usage receipt disagreed with a response (the dispute is filed; the client still
    * gets the response, which is the provider's). Default: one line on stderr, numbers only.

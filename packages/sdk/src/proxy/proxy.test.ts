@@ -119,3 +119,18 @@ test("errors from the coordinator pass through with their status", async () => {
   assert.equal(res.headers.get("retry-after"), "3");
   await res.arrayBuffer();
 });
+
+test("a proxy pinned to identities nobody offers answers 503 e2e_no_trusted_provider and sends nothing", async () => {
+  const other = await makeProvider("other");
+  const pinned = await startPrivateProxy({ coordinator: fake.baseURL, apiKey: "sk-db-test", port: 0, pinnedIdentityKeys: [other.entry.attestation.identity_key] });
+  try {
+    const res = await fetch(`${pinned.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: chatBody(false) });
+    assert.equal(res.status, 503);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, "e2e_no_trusted_provider");
+    assert.match(body.error.message, /2 not_pinned/);
+    assert.equal(fake.sealedRequests.length, 0);
+  } finally {
+    await pinned.close();
+  }
+});

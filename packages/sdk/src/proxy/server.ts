@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { privateFetch } from "../private-fetch.js";
+import { NoTrustedProviderError } from "../trust/index.js";
 import type { ReceiptMismatchError } from "../receipts/index.js";
 import { resolveEndpoints } from "../endpoints.js";
 import {
@@ -44,6 +45,9 @@ export async function startPrivateProxy(opts: PrivateProxyOptions): Promise<Priv
     apiKey: opts.apiKey,
     ...(opts.fetch !== undefined && { fetch: opts.fetch }),
     ...(opts.maxRecipients !== undefined && { maxRecipients: opts.maxRecipients }),
+    ...(opts.minTrust !== undefined && { minTrust: opts.minTrust }),
+    ...(opts.pinnedIdentityKeys !== undefined && { pinnedIdentityKeys: opts.pinnedIdentityKeys }),
+    ...(opts.maxAttestationAgeMs !== undefined && { maxAttestationAgeMs: opts.maxAttestationAgeMs }),
     onReceiptMismatch: opts.onReceiptMismatch ?? warnReceiptMismatch,
   });
   const endpoints = resolveEndpoints(root);
@@ -70,7 +74,14 @@ export async function startPrivateProxy(opts: PrivateProxyOptions): Promise<Priv
         else res.destroy();
         return;
       }
-      const upstream = await pf(upstreamUrl, { method: "POST", headers: upstreamHeaders(req, opts.apiKey), body: body.toString("utf8"), signal: abort.signal });
+      let upstream: Response;
+      try {
+        upstream = await pf(upstreamUrl, { method: "POST", headers: upstreamHeaders(req, opts.apiKey), body: body.toString("utf8"), signal: abort.signal });
+      } catch (err) {
+        if (!(err instanceof NoTrustedProviderError)) throw err;
+        sendError(res, path, 503, { message: err.message, type: "service_unavailable", code: err.code });
+        return;
+      }
       await sendResponse(res, upstream);
       return;
     }

@@ -47,6 +47,8 @@ export interface FakeCoordinator {
   sealedRequests: { raw: string; body: SealedApiRequest; headers: IncomingMessage["headers"] }[];
   opened: string[];
   keysRequests: number;
+  /** Request headers of each keys lookup. */
+  keysHeaders: IncomingMessage["headers"][];
   /** Bodies of POST /v1/disputes. */
   disputes: unknown[];
   /** When set, a reply waits for it after its first sealed chunk (to observe chunks arriving one by one). */
@@ -54,7 +56,7 @@ export interface FakeCoordinator {
   close(): Promise<void>;
 }
 
-export async function makeProvider(id: string, tamper = false): Promise<FakeProvider> {
+export async function makeProvider(id: string, tamper = false, timestamp = Date.now()): Promise<FakeProvider> {
   const keyPair = await generateEncryptionKeyPair();
   const identity = await generateIdentityKeyPair();
   const attestation = await attestKeys(identity, keyPair, {
@@ -62,7 +64,7 @@ export async function makeProvider(id: string, tamper = false): Promise<FakeProv
     models: [{ id: "test-model" }],
     hardware: { platform: "test" },
     nonce: "nonce",
-    timestamp: Date.now(),
+    timestamp,
   });
   if (tamper) attestation.provider_version = "9.9.9";
   const entry: ProviderKey = { provider_id: id, kid: keyPair.kid, public_key: encodeBase64(keyPair.publicKey), trust_level: "self_signed", attestation };
@@ -84,7 +86,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startFakeCoordinator(providers: FakeProvider[]): Promise<FakeCoordinator> {
-  const fake: FakeCoordinator = { baseURL: "", providers, behaviour: "ok", sealedRequests: [], opened: [], keysRequests: 0, disputes: [], close: async () => undefined };
+  const fake: FakeCoordinator = { baseURL: "", providers, behaviour: "ok", sealedRequests: [], opened: [], keysRequests: 0, keysHeaders: [], disputes: [], close: async () => undefined };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -94,6 +96,7 @@ export async function startFakeCoordinator(providers: FakeProvider[]): Promise<F
     }
     if (req.method === "GET" && url.pathname === "/v1/providers/keys") {
       fake.keysRequests++;
+      fake.keysHeaders.push(req.headers);
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ model: url.searchParams.get("model"), keys: fake.providers.map((p) => p.entry) }));
       return;
     }

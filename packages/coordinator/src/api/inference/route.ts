@@ -6,6 +6,7 @@ import { requireAuth } from "../require-auth.js";
 import { E2eWriter } from "./e2e-writer.js";
 import { RequestBill } from "./bill.js";
 import { InferenceExchange } from "./exchange.js";
+import { requestMinTrust, trustShortfall, withMinTrust } from "./min-trust.js";
 import { prepareCoordinatorSealed, prepareE2e, type PreparedRequest } from "./prepare.js";
 import { SealedWriter } from "./sealed-writer.js";
 import { awaitAdmission, refusalError } from "./admit.js";
@@ -71,10 +72,15 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
     if (!registry.knowsModel(model)) {
       throw new HttpError(404, `The model \`${model}\` does not exist or no provider has offered it.`, "model_not_found", "model");
     }
+    const operatorMin = deps.trust.minTrust;
+    const minTrust = requestMinTrust(ctx, operatorMin);
+    const accept = withMinTrust(prepared.accept, minTrust, operatorMin);
     // Demand for the warm pool, counted whether or not a provider can take it now.
     deps.warmPool?.noteArrival(model);
-    const candidates = registry.candidates(model, prepared.accept ? { accept: prepared.accept } : {});
+    const candidates = registry.candidates(model, accept ? { accept } : {});
     if (candidates.length === 0) {
+      const shortfall = trustShortfall(registry, model, minTrust, operatorMin);
+      if (shortfall) throw shortfall;
       const message =
         privacy === PRIVACY_E2E
           ? `None of the providers this request is sealed to is available for ${model}; fetch fresh keys and retry.`
@@ -123,7 +129,7 @@ export function inferenceRoute(deps: ApiDeps, api: ApiKind): Handler {
         stream: prepared.stream,
         maxTokens: prepared.maxTokens,
         inputTokensEstimate: prepared.inputTokensEstimate,
-        ...(prepared.accept && { accept: prepared.accept }),
+        ...(accept && { accept }),
         seal: prepared.seal,
       },
       exchange,

@@ -3,6 +3,7 @@ import { intOption, parseFlags, printHelp } from "./parse-flags.js";
 import type { SubCommand } from "./types.js";
 
 const USAGE = `usage: darkbloom proxy --coordinator URL [--api-key KEY] [--port 8090] [--host 127.0.0.1] [--max-body-bytes N]
+                       [--min-trust self_signed|hardware] [--pin-identity KEY[,KEY…]]
 
   An OpenAI- and Anthropic-compatible server that makes any client end-to-end private: every
   inference request (chat, completions, responses, messages, count_tokens) is sealed to attested
@@ -11,7 +12,9 @@ const USAGE = `usage: darkbloom proxy --coordinator URL [--api-key KEY] [--port 
     openai:    http://127.0.0.1:8090/v1      anthropic: http://127.0.0.1:8090
   Clients need no API key: the proxy holds it (from DARKBLOOM_API_KEY or --api-key; the variable keeps
   it out of the process list), which is why it binds to 127.0.0.1 unless --host says otherwise.
-  URL is the coordinator's http(s) root or API root (…/v1).`;
+  URL is the coordinator's http(s) root or API root (…/v1). Every provider's attestation is verified
+  before anything is sealed to it; --min-trust raises the trust level required and --pin-identity
+  seals only to these provider identity keys (base64, from GET /v1/providers/attestation).`;
 
 export const command: SubCommand = {
   summary: "proxy --coordinator URL [--port 8090]   a local end-to-end private OpenAI/Anthropic endpoint",
@@ -23,6 +26,8 @@ export const command: SubCommand = {
       port: { type: "string" },
       host: { type: "string" },
       "max-body-bytes": { type: "string" },
+      "min-trust": { type: "string" },
+      "pin-identity": { type: "string" },
     });
     if (values.help) return printHelp(USAGE);
     const coordinator = values.coordinator;
@@ -33,6 +38,9 @@ export const command: SubCommand = {
     const port = intOption("port", values.port, 8090, 0, 65535);
     const maxBodyBytes = intOption("max-body-bytes", values["max-body-bytes"], 4 * 1024 * 1024, 1024, 64 * 1024 * 1024);
     const host = (values.host) ?? "127.0.0.1";
+    const minTrust = values["min-trust"] ?? "self_signed";
+    if (minTrust !== "self_signed" && minTrust !== "hardware") throw new UsageError("--min-trust must be self_signed or hardware");
+    const pins = values["pin-identity"]?.split(",").map((k) => k.trim()).filter((k) => k.length > 0);
 
     const { startPrivateProxy, coordinatorRoot } = await import("@darkbloom/sdk");
     try {
@@ -40,7 +48,13 @@ export const command: SubCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const proxy = await startPrivateProxy({ coordinator, apiKey, port, host, maxBodyBytes });
+    const { trustPolicy } = await import("@darkbloom/sdk");
+    try {
+      trustPolicy({ minTrust, ...(pins !== undefined && { pinnedIdentityKeys: pins }) });
+    } catch (err) {
+      throw new UsageError((err as Error).message.replace("pinnedIdentityKeys", "--pin-identity"));
+    }
+    const proxy = await startPrivateProxy({ coordinator, apiKey, port, host, maxBodyBytes, minTrust, ...(pins !== undefined && { pinnedIdentityKeys: pins }) });
     process.stdout.write(
       `darkbloom proxy listening on ${proxy.url} → ${coordinatorRoot(coordinator)} (end-to-end sealed)\n` +
         `  openai base URL: ${proxy.url}/v1   anthropic base URL: ${proxy.url}\n`,
