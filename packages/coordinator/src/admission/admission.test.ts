@@ -50,6 +50,23 @@ describe("admission", () => {
     assert.equal(admission.queueDepth(MODEL), 1);
   });
 
+  it("a shutdown refuses every waiter with 503 + Retry-After instead of leaving it to be cut", async () => {
+    const first = await admission.admit(req);
+    assert.ok(first.ok);
+    const w1 = track();
+    const w2 = track();
+    await flush();
+    assert.equal(admission.totalQueued(), 2);
+    admission.refuseAll("The coordinator is shutting down.");
+    await flush();
+    for (const w of [w1, w2]) {
+      const r = now(w);
+      assert.ok(r && !r.ok);
+      assert.deepEqual({ status: r.refusal.status, reason: r.refusal.reason, retry: r.refusal.retryAfterS }, { status: 503, reason: "shutting_down", retry: 2 });
+    }
+    assert.equal(admission.totalQueued(), 0);
+  });
+
   it("wakes waiters in FIFO order as capacity frees (request end), reporting the wait", async () => {
     const first = await admission.admit(req);
     assert.ok(first.ok);

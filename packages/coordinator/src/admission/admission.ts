@@ -109,6 +109,16 @@ export class Admission {
     });
   }
 
+  /** Shutting down: every waiting request is refused (503 + Retry-After) rather than cut. */
+  refuseAll(message: string): void {
+    const { queue } = this.deps;
+    for (const model of [...queue.models()]) {
+      for (let w = queue.head(model); w; w = queue.head(model)) {
+        if (queue.remove(model, w)) w.settle({ ok: false, refusal: { status: 503, reason: "shutting_down", message, retryAfterS: 2 } });
+      }
+    }
+  }
+
   /** Relay pick gate: `p` has room for this request now. */
   fits(p: LiveProvider, req: AdmissionRequest): boolean {
     return this.deps.budget.fits(p, req.model, this.deps.budget.tokensFor(p, req.model, req.inputTokensEstimate, req.maxTokens));

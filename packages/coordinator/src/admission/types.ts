@@ -24,7 +24,7 @@ export interface Grant {
   readonly waitedMs: number;
 }
 
-export type RefusalReason = "queue_full" | "wait_too_long" | "queue_timeout" | "no_provider" | "cancelled";
+export type RefusalReason = "queue_full" | "wait_too_long" | "queue_timeout" | "no_provider" | "cancelled" | "shutting_down";
 
 /** Not admitted: 429 (capacity) or 503 (no provider any more); `retryAfterS` for the header. */
 export interface Refusal {

@@ -271,7 +271,10 @@ export async function startCoordinator(config: CoordinatorConfigInput | Resolved
           graceMs: cfg.shutdownGraceMs,
           relayInFlight: () => relay.inFlight,
           relayIdle: () => relay.whenIdle(),
-          abortAll: (message) => relay.abortAll(message),
+          abortAll: (message) => {
+            admission.refuseAll(message);
+            relay.abortAll(message);
+          },
           settled: () => meter.whenSettled(),
           closeEverything,
         },

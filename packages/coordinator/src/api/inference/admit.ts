@@ -4,7 +4,7 @@ import type { RequestBill } from "./bill.js";
 
 /** The consumer-facing error for a refusal: 429 (capacity) or 503 (no provider), with Retry-After. */
 export function refusalError(r: Refusal): HttpError {
-  const code = r.status === 429 ? "capacity_exceeded" : r.status === 503 ? "no_provider" : "cancelled";
+  const code = r.reason === "shutting_down" ? "shutting_down" : r.status === 429 ? "capacity_exceeded" : r.status === 503 ? "no_provider" : "cancelled";
   return new HttpError(r.status, r.message, code, null, r.retryAfterS > 0 ? { "retry-after": String(r.retryAfterS) } : {});
 }
 
