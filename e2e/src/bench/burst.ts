@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import { percentile } from "./load.js";
+import { percentile, streamChat } from "./load.js";
 
 /** One streamed request's outcome under load: served (with TTFT) or refused (with its status). */
 export interface Outcome {
@@ -15,25 +15,10 @@ export interface BurstStats {
   outcomes: Outcome[];
 }
 
-const PROMPTS = ["Describe the sea at night.", "Write a short poem about mountains.", "Explain how bread is made.", "List autumn colors."];
-
 async function one(client: OpenAI, model: string, maxTokens: number, i: number): Promise<Outcome> {
-  const t0 = performance.now();
   try {
-    const stream = await client.chat.completions.create({
-      model,
-      messages: [{ role: "user", content: PROMPTS[i % PROMPTS.length] ?? "Hello" }],
-      max_tokens: maxTokens,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    let ttftMs: number | undefined;
-    let tokens = 0;
-    for await (const chunk of stream) {
-      if (ttftMs === undefined && chunk.choices[0]?.delta.content) ttftMs = performance.now() - t0;
-      if (chunk.usage) tokens = chunk.usage.completion_tokens;
-    }
-    return { status: 200, tokens, ...(ttftMs !== undefined && { ttftMs }) };
+    const { ttftMs, tokens } = await streamChat(client, model, maxTokens, i);
+    return { status: 200, tokens, ...(ttftMs >= 0 && { ttftMs }) };
   } catch (err) {
     const e = err as { status?: number; headers?: Headers | Record<string, string> };
     const retryAfter = e.headers instanceof Headers ? e.headers.get("retry-after") : e.headers?.["retry-after"];

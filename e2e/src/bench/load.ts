@@ -25,13 +25,16 @@ const PROMPTS = [
   "List some colors of autumn leaves.",
 ];
 
-/** One streamed request: returns TTFT (first content delta) and the usage-reported token count. */
-async function oneRequest(opts: LoadOptions, i: number): Promise<{ ttftMs: number; tokens: number }> {
+/**
+ * One streamed chat request (the i-th of a run, prompts in rotation): TTFT (first content delta;
+ * -1 when none came) and the usage-reported completion tokens. Errors propagate.
+ */
+export async function streamChat(client: OpenAI, model: string, maxTokens: number, i: number): Promise<{ ttftMs: number; tokens: number }> {
   const t0 = performance.now();
-  const stream = await opts.client.chat.completions.create({
-    model: opts.model,
+  const stream = await client.chat.completions.create({
+    model,
     messages: [{ role: "user", content: PROMPTS[i % PROMPTS.length] ?? "Hello" }],
-    max_tokens: opts.maxTokens,
+    max_tokens: maxTokens,
     stream: true,
     stream_options: { include_usage: true },
   });
@@ -41,8 +44,14 @@ async function oneRequest(opts: LoadOptions, i: number): Promise<{ ttftMs: numbe
     if (ttftMs < 0 && chunk.choices[0]?.delta.content) ttftMs = performance.now() - t0;
     if (chunk.usage) tokens = chunk.usage.completion_tokens;
   }
-  if (tokens !== opts.maxTokens) throw new Error(`expected ${opts.maxTokens} tokens, got ${tokens}`);
   return { ttftMs, tokens };
+}
+
+/** One request of a run that must produce exactly max_tokens. */
+async function oneRequest(opts: LoadOptions, i: number): Promise<{ ttftMs: number; tokens: number }> {
+  const r = await streamChat(opts.client, opts.model, opts.maxTokens, i);
+  if (r.tokens !== opts.maxTokens) throw new Error(`expected ${opts.maxTokens} tokens, got ${r.tokens}`);
+  return r;
 }
 
 /** Runs `requests` streamed requests with `concurrency` workers pulling from a shared counter. */
