@@ -5,6 +5,7 @@ import { openStore } from "@darkbloom/coordinator";
 import { ensureTestModel, spawnProvider, startCoordinator, startProvider, waitFor, type RunningCoordinator } from "@darkbloom/testkit";
 import type { Proc } from "@darkbloom/testkit";
 import { stopAndAuditLedger } from "../support/ledger.js";
+import { waitForProviders } from "../support/providers.js";
 
 // Fault injection with real processes: providers are SIGKILLed before their first token and in
 // the middle of a stream. The first must succeed elsewhere; the second must end with an error
@@ -18,15 +19,6 @@ after(async () => {
   for (const p of procs) await p.kill();
   await stopAndAuditLedger(coord);
 });
-
-async function providersConnected(c: RunningCoordinator, n: number, watch: Proc[]): Promise<void> {
-  await waitFor(
-    `${n} provider(s) connected`,
-    async (signal) => ((await (await fetch(`${c.origin}/health`, { signal })).json()) as { providers: number }).providers === n,
-    120_000,
-    [c.proc, ...watch],
-  );
-}
 
 test("a provider killed before its first token: the request succeeds on another provider", async () => {
   const modelPath = await ensureTestModel({ preset: "tiny" });
@@ -50,14 +42,14 @@ test("a provider killed before its first token: the request succeeds on another 
 
   const b = await spawnProvider(c, { modelPath, modelId: MODEL });
   procs.push(b);
-  await providersConnected(c, 2, [b]);
+  await waitForProviders(c, 2, [b]);
   a.proc.child.kill("SIGKILL"); // its sockets close with it: the coordinator fails over
 
   const res = await pending;
   assert.equal(res.choices[0]?.finish_reason, "length");
   assert.equal(res.usage?.completion_tokens, 8, "answered in full by the surviving provider");
   await a.proc.exited;
-  await providersConnected(c, 1, [b]);
+  await waitForProviders(c, 1, [b]);
 });
 
 test("a provider killed mid-stream: the client gets an error event and pays for delivered tokens only", async () => {

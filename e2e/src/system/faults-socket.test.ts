@@ -5,6 +5,7 @@ import { FakeProvider } from "@darkbloom/coordinator/test-support/fake-provider"
 import { withDeadline } from "@darkbloom/coordinator/test-support/wait";
 import { ensureTestModel, spawnProvider, startCoordinator, waitFor, type Proc, type RunningCoordinator } from "@darkbloom/testkit";
 import { stopAndAuditLedger } from "../support/ledger.js";
+import { waitForProviders } from "../support/providers.js";
 
 // Hostile or broken provider connections against a real coordinator process. The misbehaving
 // peer is a scripted provider built from the real protocol code (a real provider never does
@@ -20,10 +21,6 @@ after(async () => {
   for (const p of procs) await p.kill();
   await stopAndAuditLedger(coord);
 });
-
-async function providerCount(c: RunningCoordinator): Promise<number> {
-  return ((await (await fetch(`${c.origin}/health`)).json()) as { providers: number }).providers;
-}
 
 test("a provider that stops reading its socket is dropped by the write watchdog; its requests fail over or end cleanly", async () => {
   const modelPath = await ensureTestModel({ preset: "tiny" });
@@ -62,7 +59,7 @@ test("a provider that stops reading its socket is dropped by the write watchdog;
     else assert.ok(r.status !== undefined && r.status >= 500, `ended with a clean error, not a hang: ${r.message}`);
   }
   // The coordinator is unaffected: the real provider serves.
-  await waitFor("only the real provider to remain", async () => (await providerCount(c)) === 1, 120_000, [c.proc, real]);
+  await waitForProviders(c, 1, [real]);
   const res = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "still there?" }], max_tokens: 3 });
   assert.equal(res.usage?.completion_tokens, 3);
 });
@@ -84,7 +81,7 @@ test("a provider sending garbage frames is disconnected; the coordinator keeps s
     assert.ok([1002, 1003, 1006, 1007, 1008, 1009].includes(closedWith), `${g.name}: closed with ${closedWith}`);
   }
   assert.equal((await fetch(`${c.origin}/health`)).status, 200);
-  await waitFor("only the real provider to remain", async () => (await providerCount(c)) === 1, 30_000, [c.proc]);
+  await waitForProviders(c, 1, [], 30_000);
   const client = new OpenAI({ baseURL: c.baseURL, apiKey: c.apiKey, maxRetries: 0 });
   const res = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "unaffected?" }], max_tokens: 3 });
   assert.equal(res.usage?.completion_tokens, 3);
